@@ -26,3 +26,9 @@ export type { Logger, LogLevel } from './logger.js';
 // == testing communicators ==
 
 // == auth stack: cookies, sessions, users, origin validation ==
+export { cookieMiddleware } from './cookies/cookie-middleware.js';
+export { deleteCookie, setCookie } from './cookies/set-cookie.js';
+export type { CookieAttributes, SameSite } from './cookies/set-cookie.js';
+export { originValidator } from './security/origin-validator.js';
+export type { OriginValidatorOptions } from './security/origin-validator.js';
+export { allowedHostsOriginValidator } from './security/allowed-hosts-origin-validator.js';

@@ -1,0 +1,111 @@
+import type { Application, Header, Receive, Scope, Send } from '@wsgate/shared';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { defaultLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { compileOriginPattern, parseOrigin } from './origin-pattern.js';
+import type { OriginPattern } from './origin-pattern.js';
+
+export interface OriginValidatorOptions {
+  /**
+   * Where refusals are logged, at `debug`, one line each.
+   * @default defaultLogger
+   */
+  readonly logger?: Logger;
+}
+
+/** Why a connection's Origin is refused, or undefined when it may pass. */
+function refusal(headers: readonly Header[], patterns: readonly OriginPattern[], listed: string) {
+  const values = headers.filter(([name]) => name === 'origin').map(([, value]) => value);
+  const [value] = values;
+  if (value === undefined) return { origin: undefined, reason: 'missing Origin header' };
+  // Browsers send one; two are a confused or hostile client, and picking either would be a guess.
+  if (values.length > 1) return { origin: value, reason: `${values.length} Origin headers` };
+  const parsed = parseOrigin(value);
+  if (!parsed.ok) return { origin: value, reason: parsed.reason };
+  if (patterns.some((pattern) => pattern.matches(parsed.origin))) return undefined;
+  return { origin: value, reason: `not in ${listed}` };
+}
+
+/** Channels' WebsocketDenier: close before accept, which the adapter answers with HTTP 403. */
+async function deny(receive: Receive, send: Send): Promise<void> {
+  const event = await receive();
+  // A client that left before connecting needs no answer.
+  if (event.type === 'websocket.connect') await send({ type: 'websocket.close' });
+}
+
+// An Origin is attacker-chosen: quote it (escapes control characters) and bound its length.
+function quote(origin: string): string {
+  return JSON.stringify(origin.length > 200 ? `${origin.slice(0, 200)}…` : origin);
+}
+
+/**
+ * The guard both validators share: `compile` turns each entry of `allowed` into a pattern, once.
+ * `listName` names the list in log lines ("allowed origins", "allowed hosts").
+ */
+export function guardOrigin<S extends Scope>(
+  inner: Application<S>,
+  allowed: readonly string[],
+  compile: (source: string) => OriginPattern,
+  listName: string,
+  options: OriginValidatorOptions,
+): Application<S> {
+  if (!Array.isArray(allowed) || allowed.some((entry) => typeof entry !== 'string')) {
+    throw new WsgateError(
+      ServerErrorCode.invalidOption,
+      `the ${listName} must be an array of strings, e.g. ['https://example.com'], not ${JSON.stringify(allowed)}`,
+    );
+  }
+  const patterns = allowed.map(compile);
+  const logger = options.logger ?? defaultLogger;
+  const allowsAny = patterns.some((pattern) => pattern.any);
+  const listed = `${listName} [${patterns.map((pattern) => pattern.source).join(', ')}]`;
+  return async (scope, receive, send) => {
+    if (scope.type !== 'websocket' || allowsAny) return inner(scope, receive, send);
+    const refused = refusal(scope.headers, patterns, listed);
+    if (refused === undefined) return inner(scope, receive, send);
+    const who = refused.origin === undefined ? 'connection' : `origin ${quote(refused.origin)}`;
+    logger.debug(`${who} refused: ${refused.reason}`, {
+      path: scope.path,
+      client: scope.client?.[0] ?? null,
+    });
+    return deny(receive, send);
+  };
+}
+
+/**
+ * Lets a WebSocket connection through only when its `Origin` header matches one of `allowed`
+ * (Channels' OriginValidator), so that a page on another site cannot open a socket that rides
+ * on your users' cookies (cross-site WebSocket hijacking). Patterns are compiled once, here; an
+ * invalid one throws WsgateError `INVALID_OPTION`.
+ *
+ * | pattern | allows |
+ * |---|---|
+ * | `a.com` | host a.com, any scheme and port |
+ * | `https://a.com` | exactly https, a.com, port 443 (a scheme implies its default port) |
+ * | `https://a.com:8443` | exactly https, a.com, port 8443 |
+ * | `.a.com` | a.com and its subdomains (Django's leading dot) |
+ * | `*.a.com` | subdomains of a.com only |
+ * | `*` | anything, even a missing or `null` Origin |
+ *
+ * Hosts compare after WHATWG URL parsing (case, IDN, IP forms) and without a trailing dot. A
+ * missing, empty, repeated, `null` or malformed Origin is refused unless `*` is listed; an
+ * empty list refuses everything. A refused connection gets HTTP 403 before the upgrade (the
+ * guard answers `websocket.connect` with a close that has no code), the reason is logged at
+ * debug level, and `inner`, with any session or user lookup below it, is never called.
+ *
+ * HTTP requests pass through untouched: browsers omit Origin on plain navigations, so checking
+ * it would break links. Cross-site HTTP requests are the job of SameSite cookies and of the
+ * session endpoint's own Origin check.
+ *
+ * @example
+ * const app = protocolTypeRouter({
+ *   websocket: originValidator(authMiddlewareStack(router, auth), ['https://example.com', '.example.com']),
+ * });
+ */
+export function originValidator<S extends Scope>(
+  inner: Application<S>,
+  allowed: readonly string[],
+  options: OriginValidatorOptions = {},
+): Application<S> {
+  return guardOrigin(inner, allowed, compileOriginPattern, 'allowed origins', options);
+}
