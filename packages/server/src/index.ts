@@ -18,12 +18,22 @@ export { consoleLogger, defaultLogger } from './logger.js';
 export type { Logger, LogLevel } from './logger.js';
 
 // == adapter: serve() and attach() on Node's http server and ws ==
+export { serve } from './adapter/serve.js';
+export type { RunningServer, ServeOptions } from './adapter/serve.js';
+export { attach } from './adapter/attach.js';
+export type { AttachOptions, Attachment } from './adapter/attach.js';
+export type { ServerOptions } from './adapter/server-options.js';
 
 // == middleware and routing ==
 
 // == consumers and channel layers ==
 
 // == testing communicators ==
+export { ApplicationCommunicator } from './testing/application-communicator.js';
+export { HttpCommunicator } from './testing/http-communicator.js';
+export type { HttpCommunicatorOptions, TestHttpResponse } from './testing/http-communicator.js';
+export { WebsocketCommunicator } from './testing/websocket-communicator.js';
+export type { TestFrame, WebsocketCommunicatorOptions } from './testing/websocket-communicator.js';
 
 // == auth stack: cookies, sessions, users, origin validation ==
 export { cookieMiddleware } from './cookies/cookie-middleware.js';
