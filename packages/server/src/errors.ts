@@ -15,6 +15,12 @@ export const ServerErrorCode = {
   invalidChannelName: 'INVALID_CHANNEL_NAME',
   /** A channel's queue is full. */
   channelFull: 'CHANNEL_FULL',
+  /** A channel-layer message that is not a cloneable object with a non-empty string `type`. */
+  invalidMessage: 'INVALID_MESSAGE',
+  /** A channel layer used after `close()`. */
+  layerClosed: 'LAYER_CLOSED',
+  /** A consumer got a channel-layer message whose type it has no handler method for. */
+  noHandler: 'NO_HANDLER',
   /** A testing communicator waited longer than its time-out. */
   timeout: 'TIMEOUT',
   /** A session or user could not be stored or read. */
