@@ -1,0 +1,243 @@
+/**
+ * One WebSocket, from the `upgrade` event to the last frame: runs the application, turns its
+ * events into a handshake decision and frames, and turns the socket into events for it. The
+ * upgrade completes only when the application accepts; until then the client is waiting on an
+ * HTTP response, which is how a refusal can still be a plain 403.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CloseCode, closeCodes, encodeMessage } from '@wsgate/shared';
+import type { Application, WebSocketInboundEvent, WebSocketScope } from '@wsgate/shared';
+import type WebSocket from 'ws';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { checkWebSocketEvent } from './check-outbound-event.js';
+import { startHeartbeat } from './heartbeat.js';
+import { Inbox } from './inbox.js';
+import { OutboundFlow } from './outbound-flow.js';
+import { rejectHandshake } from './reject-handshake.js';
+import type { ResolvedServerOptions } from './server-options.js';
+import type { Acceptance, WebSocketUpgrader } from './websocket-upgrader.js';
+
+/** Everything the `upgrade` event handed over, plus how to complete it. */
+export interface UpgradeRequest {
+  readonly req: IncomingMessage;
+  readonly socket: Duplex;
+  readonly head: Buffer;
+  readonly scope: WebSocketScope;
+  readonly upgrader: WebSocketUpgrader;
+  readonly options: ResolvedServerOptions;
+}
+
+type Phase = 'handshake' | 'open' | 'closing' | 'closed';
+
+function meaningOf(code: number): string {
+  const known = (closeCodes as Record<number, { meaning: string } | undefined>)[code];
+  return known?.meaning ?? 'connection refused by the server';
+}
+
+function receiveEvent(data: WebSocket.RawData, isBinary: boolean): WebSocketInboundEvent {
+  // ws delivers Buffers (binaryType 'nodebuffer'). Bytes are copied so a queued message does
+  // not pin the whole socket read it was sliced from.
+  const buffer = data as Buffer;
+  return isBinary
+    ? { type: 'websocket.receive', bytes: new Uint8Array(buffer) }
+    : { type: 'websocket.receive', text: buffer.toString('utf8') };
+}
+
+/**
+ * Runs one WebSocket application over one upgrade request.
+ *
+ * @example
+ * const connection = new WebSocketConnection({ req, socket, head, scope, upgrader, options });
+ * void connection.run(app);
+ * await connection.closed;
+ */
+export class WebSocketConnection {
+  /** Settles once the socket is gone (closed, refused or terminated). */
+  readonly closed: Promise<void>;
+  readonly #request: UpgradeRequest;
+  readonly #inbox: Inbox<WebSocketInboundEvent>;
+  readonly #handshakeTimer: NodeJS.Timeout;
+  #phase: Phase = 'handshake';
+  #ws: WebSocket | null = null;
+  #outbound: OutboundFlow | null = null;
+  #stopHeartbeat: () => void = () => {};
+  #markClosed: () => void = () => {};
+  #loggedLateSend = false;
+
+  constructor(request: UpgradeRequest) {
+    this.#request = request;
+    this.closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
+    this.#inbox = new Inbox(request.options.maxQueuedMessages, {
+      pause: () => this.#ws?.pause(),
+      resume: () => this.#ws?.resume(),
+    });
+    this.#inbox.push({ type: 'websocket.connect' });
+    request.socket.on('close', this.#onHandshakeSocketClose);
+    this.#handshakeTimer = setTimeout(() => {
+      this.#log('debug', 'websocket handshake timed out: closing 4408', {
+        handshakeTimeoutMs: request.options.handshakeTimeoutMs,
+      });
+      this.#closeWithAuthError(CloseCode.authTimeout, '');
+    }, request.options.handshakeTimeoutMs);
+  }
+
+  /** Runs the application to its end; never rejects. */
+  async run(app: Application): Promise<void> {
+    try {
+      await app(
+        this.#request.scope,
+        () => this.#inbox.receive(),
+        (event) => this.#send(event),
+      );
+    } catch (error) {
+      this.#log('error', 'websocket application failed', { error });
+      if (this.#phase === 'handshake') this.#abortHandshake(500, CloseCode.abnormal);
+      else if (this.#phase === 'open') this.#closeOpen(CloseCode.internalError, '');
+      return;
+    }
+    if (this.#phase === 'handshake') {
+      this.#log('error', 'websocket application returned without accepting or closing');
+      this.#abortHandshake(500, CloseCode.abnormal);
+    } else if (this.#phase === 'open') {
+      this.#closeOpen(CloseCode.normal, '');
+    }
+  }
+
+  /** The server is closing: refuse a pending handshake (503), close an open socket 1001. */
+  shutdown(): void {
+    if (this.#phase === 'handshake') this.#abortHandshake(503, CloseCode.goingAway);
+    else if (this.#phase === 'open') this.#closeOpen(CloseCode.goingAway, 'server shutting down');
+  }
+
+  /** Drops the connection at once (the drain time-out ran out). */
+  terminate(): void {
+    if (this.#ws) this.#ws.terminate();
+    else this.#request.socket.destroy();
+  }
+
+  async #send(event: unknown): Promise<void> {
+    const checked = checkWebSocketEvent(event, this.#request.scope.subprotocols);
+    if (this.#phase === 'closing' || this.#phase === 'closed') {
+      // The application learns of the close through websocket.disconnect; once is enough here.
+      if (!this.#loggedLateSend) this.#log('debug', `ignored ${checked.type} after close`);
+      this.#loggedLateSend = true;
+      return;
+    }
+    if (this.#phase === 'handshake') {
+      if (checked.type === 'websocket.accept') this.#upgrade(checked);
+      else if (checked.type === 'websocket.close') this.#refuse(checked.code, checked.reason);
+      else {
+        throw new WsgateError(
+          ServerErrorCode.protocolViolation,
+          'websocket.send before websocket.accept: accept the connection first, or close it to refuse.',
+        );
+      }
+      return;
+    }
+    if (checked.type === 'websocket.send') return this.#outbound?.send(checked.data);
+    if (checked.type === 'websocket.close')
+      return this.#closeOpen(checked.code ?? 1000, checked.reason);
+    throw new WsgateError(
+      ServerErrorCode.protocolViolation,
+      'websocket.accept sent twice: the connection is already accepted.',
+    );
+  }
+
+  #refuse(code: number | undefined, reason: string): void {
+    if (code !== undefined && code >= 4000 && code <= 4999) {
+      this.#closeWithAuthError(code, reason);
+      return;
+    }
+    this.#log('debug', 'websocket refused by the application: HTTP 403', { code });
+    this.#abortHandshake(403, CloseCode.abnormal);
+  }
+
+  /** Completes the upgrade only to say why the socket closes, which a browser can then read. */
+  #closeWithAuthError(code: number, reason: string): void {
+    // A browser fails a handshake that offered subprotocols and got none back, and would see
+    // 1006 instead of the code; choosing the first offered one lets the reason through.
+    const ws = this.#upgrade({
+      subprotocol: this.#request.scope.subprotocols[0] ?? null,
+      headers: [],
+    });
+    if (ws === null) return;
+    ws.send(encodeMessage({ type: 'auth.error', code, message: reason || meaningOf(code) }));
+    this.#closeOpen(code, reason);
+  }
+
+  #upgrade(acceptance: Acceptance): WebSocket | null {
+    this.#endHandshake();
+    const { req, socket, head, upgrader } = this.#request;
+    const ws = upgrader.complete(req, socket, head, acceptance);
+    if (ws === null) {
+      this.#log('debug', 'client went away before the upgrade completed');
+      this.#finish(CloseCode.abnormal);
+      return null;
+    }
+    this.#open(ws);
+    return ws;
+  }
+
+  #open(ws: WebSocket): void {
+    const { socket, options } = this.#request;
+    this.#ws = ws;
+    this.#phase = 'open';
+    ws.on('message', (data, isBinary) => this.#inbox.push(receiveEvent(data, isBinary)));
+    ws.on('close', (code, reason) => this.#finish(code, reason.toString()));
+    ws.on('error', (error: Error & { code?: string }) => {
+      this.#log('debug', `websocket closed on a protocol error: ${error.message}`, {
+        code: error.code,
+      });
+    });
+    this.#stopHeartbeat = startHeartbeat(ws, options.pingIntervalMs, () => {
+      this.#log('debug', 'no pong since the last ping: terminating a dead link');
+      ws.terminate();
+    });
+    this.#outbound = new OutboundFlow(ws, socket, options, (why, bufferedAmount) => {
+      this.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
+      ws.terminate();
+    });
+  }
+
+  #closeOpen(code: number, reason: string): void {
+    this.#phase = 'closing';
+    this.#ws?.close(code, reason);
+  }
+
+  #abortHandshake(status: number, code: number): void {
+    this.#endHandshake();
+    rejectHandshake(this.#request.socket, status);
+    this.#finish(code);
+  }
+
+  readonly #onHandshakeSocketClose = (): void => {
+    this.#log('debug', 'client went away during the handshake');
+    this.#finish(CloseCode.abnormal);
+  };
+
+  #endHandshake(): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#request.socket.off('close', this.#onHandshakeSocketClose);
+  }
+
+  #finish(code: number, reason = ''): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.#endHandshake();
+    this.#stopHeartbeat();
+    this.#outbound?.stop();
+    this.#inbox.end(
+      reason === ''
+        ? { type: 'websocket.disconnect', code }
+        : { type: 'websocket.disconnect', code, reason },
+    );
+    this.#markClosed();
+  }
+
+  #log(level: 'debug' | 'warn' | 'error', message: string, details: Record<string, unknown> = {}) {
+    this.#request.options.logger[level](message, { path: this.#request.scope.path, ...details });
+  }
+}
