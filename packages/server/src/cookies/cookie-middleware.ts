@@ -1,5 +1,6 @@
 import { parse } from 'cookie';
 import type { Application, Header, Scope, WithCookies } from '@wsgate/shared';
+import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
 
 /**
  * The request's cookies from every `Cookie` header. HTTP/2 and some proxies split cookies over
@@ -45,6 +46,8 @@ export function readCookies(headers: readonly Header[]): Readonly<Record<string,
 export function cookieMiddleware<S extends Scope>(
   inner: Application<S & WithCookies>,
 ): Application<S> {
-  return (scope, receive, send) =>
+  const app: Application<S> = (scope, receive, send) =>
     inner({ ...scope, cookies: readCookies(scope.headers) }, receive, send);
+  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Application, Scope } from '@wsgate/shared';
 import { WsgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { route } from '../routing/route.js';
+import { urlRouter } from '../routing/url-router.js';
 import { HttpCommunicator } from '../testing/http-communicator.js';
 import { WebsocketCommunicator } from '../testing/websocket-communicator.js';
 import { allowedHostsOriginValidator } from './allowed-hosts-origin-validator.js';
@@ -265,5 +267,25 @@ describe('allowedHostsOriginValidator', () => {
     expect(() => allowedHostsOriginValidator(spyApp().app, ['https://example.com'])).toThrow(
       /ALLOWED_HOSTS entries are a.com, .a.com or '\*'/,
     );
+  });
+});
+
+describe('the validators around a urlRouter', () => {
+  it('stay routers, so that an outer route still matches them as a prefix', async () => {
+    const { app, calls } = spyApp();
+    const logger = recordingLogger();
+    const inner = urlRouter([route('chat/:room/', app)]);
+    const outer = urlRouter([
+      route('/ws/', originValidator(inner, ['a.com'], { logger })),
+      route('/hosts/', allowedHostsOriginValidator(inner, ['a.com'], { logger })),
+    ]);
+    for (const path of ['/ws/chat/lobby/', '/hosts/chat/lobby/']) {
+      const communicator = new WebsocketCommunicator(outer, path, {
+        headers: [['origin', 'https://a.com']],
+      });
+      expect((await communicator.connect())[0]).toBe(true);
+      await communicator.disconnect();
+    }
+    expect(calls).toHaveLength(2);
   });
 });

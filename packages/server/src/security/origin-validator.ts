@@ -2,6 +2,7 @@ import type { Application, Header, Receive, Scope, Send } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
+import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
 import { compileOriginPattern, parseOrigin } from './origin-pattern.js';
 import type { OriginPattern } from './origin-pattern.js';
 
@@ -59,7 +60,7 @@ export function guardOrigin<S extends Scope>(
   const logger = options.logger ?? defaultLogger;
   const allowsAny = patterns.some((pattern) => pattern.any);
   const listed = `${listName} [${patterns.map((pattern) => pattern.source).join(', ')}]`;
-  return async (scope, receive, send) => {
+  const app: Application<S> = async (scope, receive, send) => {
     if (scope.type !== 'websocket' || allowsAny) return inner(scope, receive, send);
     const refused = refusal(scope.headers, patterns, listed);
     if (refused === undefined) return inner(scope, receive, send);
@@ -70,6 +71,8 @@ export function guardOrigin<S extends Scope>(
     });
     return deny(receive, send);
   };
+  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
 }
 
 /**
