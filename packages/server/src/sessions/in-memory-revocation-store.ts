@@ -1,0 +1,47 @@
+import type { RevocationStore } from './revocation-store.js';
+
+/** How often, at most, a revoke walks every entry to forget the expired ones. */
+const sweepIntervalMs = 60_000;
+
+/**
+ * A {@link RevocationStore} in this process's memory: right for one node, and the default of
+ * each `sessionMiddleware`. Entries are forgotten when they expire, so memory stays bounded by
+ * the logouts of one session TTL. Use a shared store (Redis) when several nodes serve the
+ * same sessions.
+ *
+ * @example
+ * const revocationStore = new InMemoryRevocationStore();
+ * const app = sessionMiddlewareStack(inner, { password, revocationStore });
+ */
+export class InMemoryRevocationStore implements RevocationStore {
+  /** Session id to the time, in ms since the epoch, its revocation may be forgotten. */
+  readonly #expiries = new Map<string, number>();
+  #lastSweep = Date.now();
+
+  /** Revoked ids still remembered (expired ones may linger until the next sweep). */
+  get size(): number {
+    return this.#expiries.size;
+  }
+
+  revoke(sessionId: string, ttlSeconds: number): void {
+    const now = Date.now();
+    const expiresAt = now + ttlSeconds * 1000;
+    this.#expiries.set(sessionId, Math.max(expiresAt, this.#expiries.get(sessionId) ?? 0));
+    if (now - this.#lastSweep >= sweepIntervalMs) this.#sweep(now);
+  }
+
+  isRevoked(sessionId: string): boolean {
+    const expiresAt = this.#expiries.get(sessionId);
+    if (expiresAt === undefined) return false;
+    if (expiresAt > Date.now()) return true;
+    this.#expiries.delete(sessionId);
+    return false;
+  }
+
+  #sweep(now: number): void {
+    this.#lastSweep = now;
+    for (const [sessionId, expiresAt] of this.#expiries) {
+      if (expiresAt <= now) this.#expiries.delete(sessionId);
+    }
+  }
+}
