@@ -27,6 +27,13 @@ export type { ServerOptions } from './adapter/server-options.js';
 // == middleware and routing ==
 
 // == consumers and channel layers ==
+export type {
+  ChannelLayer,
+  ChannelLayerMessage,
+  ChannelLayerReceiveOptions,
+} from './layers/channel-layer.js';
+export { InMemoryChannelLayer } from './layers/in-memory-channel-layer.js';
+export type { InMemoryChannelLayerOptions } from './layers/in-memory-channel-layer.js';
 
 // == testing communicators ==
 export { ApplicationCommunicator } from './testing/application-communicator.js';

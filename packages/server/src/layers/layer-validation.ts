@@ -1,0 +1,75 @@
+/**
+ * Input checks every channel layer shares, so that a name or message one layer accepts is
+ * accepted by all of them (the rules are Channels').
+ */
+import { WsgateError } from '../errors.js';
+import type { ChannelLayerMessage } from './channel-layer.js';
+
+/** Names are shorter than this, as in Channels. */
+const maxNameLength = 100;
+const channelNamePattern = /^[a-zA-Z\d\-_.]+(![\d\w\-_.]*)?$/;
+const groupNamePattern = /^[a-zA-Z\d\-_.]+$/;
+
+export function assertChannelName(name: string): void {
+  if (typeof name === 'string' && name.length < maxNameLength && channelNamePattern.test(name)) {
+    return;
+  }
+  throw new WsgateError(
+    'INVALID_CHANNEL_NAME',
+    `channel name ${describeName(name)} is invalid: use ASCII letters, digits, hyphens, ` +
+      'underscores and periods, optionally followed by "!" and more of the same for ' +
+      `process-local channels, fewer than ${maxNameLength} characters in all.`,
+  );
+}
+
+export function assertGroupName(name: string): void {
+  if (typeof name === 'string' && name.length < maxNameLength && groupNamePattern.test(name)) {
+    return;
+  }
+  throw new WsgateError(
+    'INVALID_CHANNEL_NAME',
+    `group name ${describeName(name)} is invalid: use ASCII letters, digits, hyphens, ` +
+      `underscores and periods, fewer than ${maxNameLength} characters (e.g. "chat.room-1").`,
+  );
+}
+
+/**
+ * A deep copy of `message`, so a receiver never shares mutable state with the sender or
+ * with other receivers. Refuses anything but an object with a non-empty string `type`.
+ */
+export function copyLayerMessage(message: ChannelLayerMessage): ChannelLayerMessage {
+  const type: unknown =
+    typeof message === 'object' && message !== null && !Array.isArray(message)
+      ? message.type
+      : undefined;
+  if (typeof type !== 'string' || type === '') {
+    throw new WsgateError(
+      'INVALID_MESSAGE',
+      'a channel-layer message must be an object with a non-empty string `type` that names ' +
+        `its handler, e.g. { type: 'chat.message', text }; got ${describeValue(message)}.`,
+    );
+  }
+  try {
+    return structuredClone(message);
+  } catch (error) {
+    throw new WsgateError(
+      'INVALID_MESSAGE',
+      `the ${JSON.stringify(type)} message cannot be copied (${(error as Error).message}); ` +
+        'send plain JSON data: no functions, symbols or class instances with behaviour.',
+      { cause: error },
+    );
+  }
+}
+
+function describeName(name: unknown): string {
+  if (typeof name !== 'string') return `of type ${typeof name}`;
+  return name.length > 120 ? `${JSON.stringify(name.slice(0, 120))}...` : JSON.stringify(name);
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const type = (value as { type?: unknown }).type;
+  return type === undefined ? 'an object without `type`' : `type ${JSON.stringify(type)}`;
+}
