@@ -1,0 +1,69 @@
+import type { BenchChild } from './bench-child.js';
+import type { LoadRequest } from './load/load-request.js';
+import type { ServerRequest, ServerUsage } from './servers/server-entry.js';
+
+/** One line of the report table. */
+export interface RowSpec {
+  readonly id: string;
+  readonly label: string;
+  readonly unit: string;
+  /** Which way is better, so "best of the rounds" and the reading of the ratio are right. */
+  readonly better: 'higher' | 'lower';
+  readonly decimals: number;
+}
+
+/** What one measurement produced against one server in one round. */
+export interface MeasurementResult {
+  /** Row id -> value in that row's unit. */
+  readonly figures: Readonly<Record<string, number>>;
+  /** Failure reason -> count (failed handshakes, lost echoes...); printed, never dropped. */
+  readonly failures: Readonly<Record<string, number>>;
+  /**
+   * The share of one CPU the server used during the measured window, in percent. Near 100
+   * the server is the bottleneck; well under it the load generator (or a neighbour) is, and
+   * the rate rows say more about the load than the server: read the CPU-per-operation rows.
+   */
+  readonly serverBusyPercent?: number;
+}
+
+/** What a measurement may use: a fresh server child, a fresh load child, the echo URL. */
+export interface MeasureContext {
+  readonly server: BenchChild<ServerRequest>;
+  readonly load: BenchChild<LoadRequest>;
+  /** `ws://127.0.0.1:<port>/echo/` */
+  readonly url: string;
+  /** The server's memory and CPU time; `gc` collects garbage first (for memory figures). */
+  readonly usage: (gc: boolean) => Promise<ServerUsage>;
+}
+
+/**
+ * A benchmark that yields one or more table rows. It drives the load child by request and
+ * reads the server's usage around the measured window; the same code runs against every
+ * server, which is what makes the ratio meaningful. Add a row by adding a Measurement.
+ *
+ * @example
+ * const measurements: Measurement[] = [idleMemoryMeasurement, handshakeMeasurement];
+ */
+export interface Measurement {
+  readonly name: string;
+  readonly rows: readonly RowSpec[];
+  run(context: MeasureContext): Promise<MeasurementResult>;
+}
+
+/** The server's CPU time over a wall-clock window, as a percentage of one CPU. */
+export function busyPercent(before: ServerUsage, after: ServerUsage, elapsedMs: number): number {
+  return (100 * (after.cpuMicros - before.cpuMicros)) / (elapsedMs * 1_000);
+}
+
+/** Adds tallies of failures (warm-up and measured run, say) into one. */
+export function mergeFailures(
+  ...tallies: ReadonlyArray<Readonly<Record<string, number>>>
+): Record<string, number> {
+  const merged: Record<string, number> = {};
+  for (const tally of tallies) {
+    for (const [reason, count] of Object.entries(tally)) {
+      merged[reason] = (merged[reason] ?? 0) + count;
+    }
+  }
+  return merged;
+}
