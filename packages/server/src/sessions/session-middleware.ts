@@ -1,0 +1,115 @@
+import type {
+  Application,
+  HttpResponseStartEvent,
+  Scope,
+  Send,
+  WithCookies,
+  WithSession,
+} from '@wsgate/shared';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { SealedSession } from './sealed-session.js';
+import { unsealSession } from './seal-session.js';
+import type { SessionRecord } from './seal-session.js';
+import { clearedSessionCookieHeader, isSecureCookie } from './session-cookie.js';
+import { resolveSessionOptions } from './session-options.js';
+import type { SessionOptions, SessionSettings } from './session-options.js';
+
+/**
+ * The session in a cookie, or null: none, or one that does not open (tampered, expired,
+ * sealed with another password, malformed, oversized) or whose id was revoked. A bad cookie
+ * is untrusted input, never an error.
+ */
+async function loadSession(
+  settings: SessionSettings,
+  seal: string | undefined,
+): Promise<SessionRecord | null> {
+  if (seal === undefined || seal === '') return null;
+  let record = settings.cache.get(seal);
+  if (record === undefined) {
+    const opened = await unsealSession(settings.codec, seal);
+    if (opened === null) return null;
+    // Cached even if revoked: the check below runs on every hit, and replays stay cheap.
+    settings.cache.set(seal, opened);
+    record = opened;
+  }
+  return (await settings.revocationStore.isRevoked(record.id)) ? null : record;
+}
+
+/**
+ * `send` for an HTTP request: on the response start, sets the session cookie when the session
+ * changed or `save()` was called, or deletes it when the session was emptied. Not on a 5xx
+ * (as Channels): a failing request should not change the user's session.
+ */
+function savingSend(
+  session: SealedSession,
+  scope: Scope & WithCookies,
+  settings: SessionSettings,
+  send: Send,
+): Send {
+  return async (event) => {
+    if (event.type !== 'http.response.start') return send(event);
+    const start: HttpResponseStartEvent = event;
+    session.markResponseStarted();
+    if (start.status >= 500 || !(session.isModified || session.saveRequested)) return send(start);
+    const { cookie } = await session.seal();
+    const header =
+      cookie ??
+      (scope.cookies[settings.cookieName] === undefined
+        ? undefined
+        : clearedSessionCookieHeader(settings, isSecureCookie(settings, scope)));
+    if (header === undefined) return send(start);
+    return send({ ...start, headers: [...(start.headers ?? []), header] });
+  };
+}
+
+/**
+ * Puts the session on `scope.session` (Channels' SessionMiddleware), for HTTP and WebSocket,
+ * from an iron-session sealed cookie. The session is opened before `inner` runs, so reads and
+ * writes are synchronous; opened sessions are cached by seal, so reconnects are cheap. Over
+ * HTTP a changed session is saved on `http.response.start` (Set-Cookie: HttpOnly, Path=/,
+ * SameSite=Lax, Max-Age and Expires, Secure over https). In a socket `session.save()` seals it
+ * and the in-socket protocol sends it to the client as `session.updated`.
+ *
+ * Needs `scope.cookies` (use {@link sessionMiddlewareStack}, or wrap it in `cookieMiddleware`).
+ * A cookie that does not open, or whose session was revoked by logout, gives an empty session.
+ * With two cookies of the session's name, the first one the browser sent is used.
+ *
+ * @example
+ * const app = cookieMiddleware(
+ *   sessionMiddleware(
+ *     async (scope, receive, send) => {
+ *       const visits = (scope.session.get<number>('visits') ?? 0) + 1;
+ *       scope.session.set('visits', visits);
+ *       await send({ type: 'http.response.start', status: 200, headers: [] });
+ *       await send({ type: 'http.response.body', body: new TextEncoder().encode(`${visits}`) });
+ *     },
+ *     { password: process.env.SESSION_PASSWORD! },
+ *   ),
+ * );
+ */
+export function sessionMiddleware<S extends Scope>(
+  inner: Application<S & WithCookies & WithSession>,
+  options: SessionOptions,
+): Application<S & WithCookies> {
+  const settings = resolveSessionOptions(options);
+  return async (scope, receive, send) => {
+    // A session middleware further out already did the work (as Channels passes it through).
+    if ('session' in scope) return inner(scope as S & WithCookies & WithSession, receive, send);
+    const { cookies } = scope as Partial<WithCookies>;
+    if (typeof cookies !== 'object' || cookies === null) {
+      throw new WsgateError(
+        ServerErrorCode.missingMiddleware,
+        'sessionMiddleware needs cookies in scope. Wrap it in cookieMiddleware, or use sessionMiddlewareStack.',
+      );
+    }
+    const record = await loadSession(settings, cookies[settings.cookieName]);
+    const session = new SealedSession(record, {
+      settings,
+      kind: scope.type,
+      secure: isSecureCookie(settings, scope),
+    });
+    const sessionScope = { ...scope, session };
+    if (scope.type !== 'http') return inner(sessionScope, receive, send);
+    return inner(sessionScope, receive, savingSend(session, scope, settings, send));
+  };
+}
