@@ -114,13 +114,19 @@ export class WebSocketConnection {
 
   /** Drops the connection at once (the drain time-out ran out). */
   terminate(): void {
+    if (this.#phase === 'open') this.#phase = 'closing';
     if (this.#ws) this.#ws.terminate();
     else this.#request.socket.destroy();
   }
 
   async #send(event: unknown): Promise<void> {
     const checked = checkWebSocketEvent(event, this.#request.scope.subprotocols);
-    if (this.#phase === 'closing' || this.#phase === 'closed') {
+    const ws = this.#ws;
+    if (
+      this.#phase === 'closing' ||
+      this.#phase === 'closed' ||
+      (ws && ws.readyState !== ws.OPEN)
+    ) {
       // The application learns of the close through websocket.disconnect; once is enough here.
       if (!this.#loggedLateSend) this.#log('debug', `ignored ${checked.type} after close`);
       this.#loggedLateSend = true;
@@ -194,11 +200,11 @@ export class WebSocketConnection {
     });
     this.#stopHeartbeat = startHeartbeat(ws, options.pingIntervalMs, () => {
       this.#log('debug', 'no pong since the last ping: terminating a dead link');
-      ws.terminate();
+      this.terminate();
     });
     this.#outbound = new OutboundFlow(ws, socket, options, (why, bufferedAmount) => {
       this.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
-      ws.terminate();
+      this.terminate();
     });
   }
 
