@@ -34,6 +34,13 @@ export type {
 } from './layers/channel-layer.js';
 export { InMemoryChannelLayer } from './layers/in-memory-channel-layer.js';
 export type { InMemoryChannelLayerOptions } from './layers/in-memory-channel-layer.js';
+export { WebsocketConsumer } from './consumers/websocket-consumer.js';
+export type {
+  ConsumerAppOptions,
+  ConsumerInit,
+  WebSocketFrame,
+} from './consumers/websocket-consumer.js';
+export { JsonWebsocketConsumer } from './consumers/json-websocket-consumer.js';
 
 // == testing communicators ==
 export { ApplicationCommunicator } from './testing/application-communicator.js';

@@ -1,0 +1,307 @@
+import type {
+  Application,
+  Header,
+  InboundEvent,
+  Receive,
+  Scope,
+  Send,
+  WebSocketScope,
+} from '@wsgate/shared';
+import { AsyncQueue } from '../async-queue.js';
+import { WsgateError } from '../errors.js';
+import type { ChannelLayer, ChannelLayerMessage } from '../layers/channel-layer.js';
+import { defaultLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { handlerName, reserveBuiltInMethods } from './handler-name.js';
+
+/** A frame from the client: exactly one of `text` and `bytes` is set. */
+export interface WebSocketFrame {
+  readonly text?: string;
+  readonly bytes?: Uint8Array;
+}
+
+/** What `asApp` hands each consumer it creates. */
+export interface ConsumerInit<S extends WebSocketScope> {
+  readonly scope: S;
+  readonly send: Send;
+  readonly channelLayer: ChannelLayer | null;
+  readonly logger: Logger;
+}
+
+export interface ConsumerAppOptions {
+  /** The layer for groups and `this.channelName`. @default null (no layer) */
+  readonly channelLayer?: ChannelLayer | null;
+  /** Where failures to leave groups are reported. @default defaultLogger */
+  readonly logger?: Logger;
+}
+
+// Which source woke the dispatch loop (see #dispatchWithLayer).
+const fromApp = 0;
+const fromLayer = 1;
+const failed = 2;
+
+/**
+ * A WebSocket connection as a class (Channels' WebsocketConsumer): override the hooks
+ * `connect` (default: accept), `receive` and `disconnect`, and act with `accept`, `send` and
+ * `close`. With a channel layer, the consumer joins `groups` on connect and leaves them on
+ * disconnect, and a layer message `{ type: 'chat.message' }` calls `this.chatMessage(message)`.
+ * Events are handled one at a time, in arrival order; an exception from a hook ends the
+ * connection (the server closes it with 1011 and logs why).
+ *
+ * Declare the scope the consumer runs behind, e.g. `WebsocketConsumer<WebSocketScope &
+ * WithUser>` under `authMiddleware`, and `this.scope.user` is typed.
+ *
+ * @example
+ * class ChatConsumer extends WebsocketConsumer<WebSocketScope & WithUser> {
+ *   override groups = ['lobby'];
+ *   override async receive({ text }: WebSocketFrame) {
+ *     await this.channelLayer?.groupSend('lobby', { type: 'chat.message', text });
+ *   }
+ *   async chatMessage(message: { text: string }) {
+ *     await this.send(message.text);
+ *   }
+ * }
+ * serve(ChatConsumer.asApp({ channelLayer: new InMemoryChannelLayer() }));
+ */
+export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
+  /**
+   * Groups joined before `connect()` runs and left on disconnect; needs a channel layer.
+   * A field initialiser may use `this.scope`, e.g. `[\`room.${this.scope.urlRoute.kwargs.room}\`]`.
+   */
+  groups: readonly string[] = [];
+  readonly scope: S;
+  /** The layer passed to `asApp`, or null. */
+  readonly channelLayer: ChannelLayer | null;
+  readonly #send: Send;
+  readonly #logger: Logger;
+  #channelName: string | null = null;
+  #joined: readonly string[] = [];
+
+  constructor(init: ConsumerInit<S>) {
+    this.scope = init.scope;
+    this.#send = init.send;
+    this.channelLayer = init.channelLayer;
+    this.#logger = init.logger;
+  }
+
+  /**
+   * An application that runs one instance of this class per connection.
+   *
+   * @example
+   * const app = ChatConsumer.asApp({ channelLayer });
+   */
+  static asApp<S extends WebSocketScope>(
+    this: new (init: ConsumerInit<S>) => WebsocketConsumer<S>,
+    options: ConsumerAppOptions = {},
+  ): Application<S> {
+    const channelLayer = options.channelLayer ?? null;
+    const logger = options.logger ?? defaultLogger;
+    return async (scope, receive, send) => {
+      if ((scope as Scope).type !== 'websocket') {
+        throw new WsgateError(
+          'UNKNOWN_SCOPE_TYPE',
+          `${this.name} handles websocket connections, not ${(scope as Scope).type}; ` +
+            'route other types elsewhere with protocolTypeRouter.',
+        );
+      }
+      await new this({ scope, send, channelLayer, logger }).#run(receive);
+    };
+  }
+
+  /** This connection's own channel on the layer: `channelLayer.send(channelName, ...)` reaches it. */
+  get channelName(): string {
+    if (this.#channelName === null) {
+      throw new WsgateError(
+        'INVALID_OPTION',
+        `${this.constructor.name} has no channel layer, so no channel name; pass one with ` +
+          `${this.constructor.name}.asApp({ channelLayer }).`,
+      );
+    }
+    return this.#channelName;
+  }
+
+  /** Called when the client opens the connection, after joining `groups`. Default: accept. */
+  connect(): void | Promise<void> {
+    return this.accept();
+  }
+
+  /** Called with each frame from the client. */
+  receive(_frame: WebSocketFrame): void | Promise<void> {}
+
+  /** Called once the connection is closed (either side), after leaving `groups`. */
+  disconnect(_code: number): void | Promise<void> {}
+
+  /** Accepts the connection, choosing one of `scope.subprotocols` if the client offered any. */
+  accept(subprotocol?: string | null, headers?: readonly Header[]): Promise<void> {
+    return this.#send({
+      type: 'websocket.accept',
+      ...(subprotocol != null && { subprotocol }),
+      ...(headers !== undefined && { headers }),
+    });
+  }
+
+  /** Sends a frame: a string as text, or `{ text }` / `{ bytes }`. */
+  send(data: string | { readonly text: string } | { readonly bytes: Uint8Array }): Promise<void> {
+    if (typeof data === 'string') return this.#send({ type: 'websocket.send', text: data });
+    const { text, bytes } = data as WebSocketFrame;
+    if (typeof text === 'string' && bytes === undefined) {
+      return this.#send({ type: 'websocket.send', text });
+    }
+    if (bytes instanceof Uint8Array && text === undefined) {
+      return this.#send({ type: 'websocket.send', bytes });
+    }
+    return Promise.reject(
+      new WsgateError(
+        'INVALID_OPTION',
+        'send() takes a string, { text: string } or { bytes: Uint8Array }, with exactly one of them.',
+      ),
+    );
+  }
+
+  /**
+   * Closes the connection. Before accept, no code rejects the handshake (HTTP 403) and a 4xxx
+   * code tells the client why; the consumer keeps running until the disconnect arrives.
+   */
+  close(code?: number, reason?: string): Promise<void> {
+    return this.#send({
+      type: 'websocket.close',
+      ...(code !== undefined && { code }),
+      ...(reason !== undefined && { reason }),
+    });
+  }
+
+  async #run(receive: Receive): Promise<void> {
+    const layer = this.channelLayer;
+    try {
+      if (layer) {
+        const channelName = await layer.newChannel();
+        this.#channelName = channelName;
+        await this.#dispatchWithLayer(receive, layer, channelName);
+      } else {
+        for (;;) if (!(await this.#handleEvent(await receive()))) return;
+      }
+    } finally {
+      // Only after a crash is anything still joined: don't let a dead channel linger in groups.
+      await this.#leaveGroups();
+    }
+  }
+
+  /**
+   * Channels' await_many_dispatch: one pending read on each source, results handled one at a
+   * time in arrival order, and a source read again only once its last result is handled. The
+   * callbacks are made once per connection, not per event.
+   */
+  async #dispatchWithLayer(receive: Receive, layer: ChannelLayer, channel: string): Promise<void> {
+    const inbox = new AsyncQueue<number>();
+    const stop = new AbortController();
+    const readOptions = { signal: stop.signal };
+    let event: InboundEvent | undefined;
+    let message: ChannelLayerMessage | undefined;
+    let failure: unknown;
+    const onEvent = (value: InboundEvent): void => {
+      event = value;
+      inbox.push(fromApp);
+    };
+    const onMessage = (value: ChannelLayerMessage): void => {
+      message = value;
+      inbox.push(fromLayer);
+    };
+    const onFailure = (error: unknown): void => {
+      failure = error;
+      inbox.push(failed);
+    };
+    receive().then(onEvent, onFailure);
+    layer.receive(channel, readOptions).then(onMessage, onFailure);
+    try {
+      for (;;) {
+        const source = await inbox.shift();
+        if (source === fromApp) {
+          if (!(await this.#handleEvent(event as InboundEvent))) return;
+          receive().then(onEvent, onFailure);
+        } else if (source === fromLayer) {
+          await this.#handleLayerMessage(message as ChannelLayerMessage);
+          layer.receive(channel, readOptions).then(onMessage, onFailure);
+        } else {
+          throw failure;
+        }
+      }
+    } finally {
+      stop.abort(new WsgateError('LAYER_CLOSED', 'the consumer stopped listening.'));
+    }
+  }
+
+  /** False once the connection is over. */
+  async #handleEvent(event: InboundEvent): Promise<boolean> {
+    switch (event.type) {
+      case 'websocket.receive':
+        await this.receive(event);
+        return true;
+      case 'websocket.connect':
+        await this.#joinGroups();
+        await this.connect();
+        return true;
+      case 'websocket.disconnect':
+        await this.#leaveGroups();
+        await this.disconnect(event.code);
+        return false;
+      default:
+        throw new WsgateError(
+          'PROTOCOL_VIOLATION',
+          `${this.constructor.name} got a ${event.type} event; consumers handle websocket ` +
+            'events only. Route HTTP elsewhere with protocolTypeRouter.',
+        );
+    }
+  }
+
+  async #handleLayerMessage(message: ChannelLayerMessage): Promise<void> {
+    const name = handlerName(message.type);
+    const handler = (this as unknown as Record<string, unknown>)[name];
+    if (typeof handler !== 'function') {
+      throw new WsgateError(
+        'NO_HANDLER',
+        `${this.constructor.name} has no handler for channel-layer message type ` +
+          `${JSON.stringify(message.type)}: define a method ${name}(message).`,
+      );
+    }
+    await (handler as (message: ChannelLayerMessage) => unknown).call(this, message);
+  }
+
+  async #joinGroups(): Promise<void> {
+    if (this.groups.length === 0) return;
+    const layer = this.channelLayer;
+    if (!layer) {
+      throw new WsgateError(
+        'INVALID_OPTION',
+        `${this.constructor.name} has groups (${this.groups.join(', ')}) but no channel layer; ` +
+          `pass one with ${this.constructor.name}.asApp({ channelLayer }).`,
+      );
+    }
+    // Recorded first, so a partial failure still leaves every group it may have joined.
+    this.#joined = [...this.groups];
+    const channel = this.channelName;
+    await Promise.all(this.#joined.map((group) => layer.groupAdd(group, channel)));
+  }
+
+  /** Never throws: leaving runs on the way out, where a failure must not hide the real one. */
+  async #leaveGroups(): Promise<void> {
+    const groups = this.#joined;
+    const layer = this.channelLayer;
+    if (groups.length === 0 || !layer) return;
+    this.#joined = [];
+    const channel = this.channelName;
+    const results = await Promise.allSettled(
+      groups.map((group) => layer.groupDiscard(group, channel)),
+    );
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') {
+        this.#logger.warn('a consumer could not leave its group; it will expire', {
+          group: groups[index],
+          channel,
+          error: result.reason as unknown,
+        });
+      }
+    });
+  }
+}
+
+reserveBuiltInMethods(WebsocketConsumer.prototype);
