@@ -43,6 +43,12 @@ export function readCookies(headers: readonly Header[]): Readonly<Record<string,
  *   // ...
  * });
  */
+export function cookieMiddleware(inner: Application<Scope & WithCookies>): Application;
+// TypeScript cannot infer `S` through `Scope & WithCookies`, which it spreads over the Scope
+// union; the overload above covers an inner application that takes both scope types.
+export function cookieMiddleware<S extends Scope>(
+  inner: Application<S & WithCookies>,
+): Application<S>;
 export function cookieMiddleware<S extends Scope>(
   inner: Application<S & WithCookies>,
 ): Application<S> {
