@@ -25,6 +25,14 @@ export type { AttachOptions, Attachment } from './adapter/attach.js';
 export type { ServerOptions } from './adapter/server-options.js';
 
 // == middleware and routing ==
+export { BaseMiddleware } from './middleware/base-middleware.js';
+export { protocolTypeRouter } from './routing/protocol-type-router.js';
+export type { ProtocolTypeApps } from './routing/protocol-type-router.js';
+export { route } from './routing/route.js';
+export type { Route } from './routing/route.js';
+export { urlRouter } from './routing/url-router.js';
+export type { UrlRouterOptions } from './routing/url-router.js';
+export type { UrlRoute, WithUrlRoute } from '@wsgate/shared';
 
 // == consumers and channel layers ==
 export type {
