@@ -19,21 +19,12 @@
  * AuthMiddleware does: deciding who may do what is the application's job, and an application
  * that needs a user closes with 4401, which the client reads as "get a new token".
  */
-import type {
-  AnonymousUser,
-  Application,
-  Receive,
-  Scope,
-  Send,
-  User,
-  WithUser,
-} from '@wsgate/shared';
+import type { Application, Receive, Scope, Send, User, WithUser } from '@wsgate/shared';
+import { anonymousUser } from '../../src/auth/anonymous-user.js';
 import { BaseMiddleware } from '../../src/middleware/base-middleware.js';
 
 /** The subprotocol that marks the next offered subprotocol as a bearer token. */
 export const bearerProtocol = 'wsgate.bearer';
-
-const anonymousUser: AnonymousUser = Object.freeze({ id: null, isAuthenticated: false });
 
 /** Looks a token up; null for a token that is unknown, expired or revoked. */
 export type FindUser<U extends User> = (token: string) => U | null | Promise<U | null>;
