@@ -28,7 +28,12 @@ type RoutedScope = Scope & {
  */
 class NoRouteMatch extends Error {}
 
-/** Options for `urlRouter`. */
+/**
+ * Options for `urlRouter`.
+ *
+ * @example
+ * urlRouter([route('ws/chat/:room/', chatApp)], { logger: consoleLogger('debug') });
+ */
 export interface UrlRouterOptions {
   /**
    * Where the router says which path matched no route (at `debug`).
