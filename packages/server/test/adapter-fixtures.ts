@@ -4,6 +4,7 @@
  * a ws client that reports what happened to it.
  */
 import { once } from 'node:events';
+import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as realTimeout, clearTimeout as clearRealTimeout } from 'node:timers';
 import WebSocket from 'ws';
@@ -183,4 +184,38 @@ export class TestClient {
   close(): Promise<{ code: number; reason: string }> {
     return within(this.closed, 'the client to close');
   }
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: Buffer;
+}
+
+/** One request to `url` (no keep-alive agent); the body is written in the chunks given. */
+export async function httpRequest(
+  url: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: Array<string | Buffer>;
+  } = {},
+): Promise<HttpResult> {
+  const req = request(url, {
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    agent: false,
+  });
+  for (const chunk of options.body ?? []) req.write(chunk);
+  req.end();
+  const [res] = (await within(once(req, 'response'), `a response from ${url}`)) as [
+    IncomingMessage,
+  ];
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    headers.push([(res.rawHeaders[i] as string).toLowerCase(), res.rawHeaders[i + 1] as string]);
+  }
+  return { status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) };
 }
