@@ -61,7 +61,8 @@ const failed = 2;
  *     await this.send(message.text);
  *   }
  * }
- * serve(ChatConsumer.asApp({ channelLayer: new InMemoryChannelLayer() }));
+ * const channelLayer = new InMemoryChannelLayer();
+ * serve(protocolTypeRouter({ websocket: ChatConsumer.asApp({ channelLayer }) }));
  */
 export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
   /**
