@@ -147,6 +147,11 @@ export class SealedSession implements Session {
     await this.#settings.revocationStore.revoke(this.#id, this.#settings.ttl);
   }
 
+  /** Whether logout (here or elsewhere) revoked this session's id. */
+  async isRevoked(): Promise<boolean> {
+    return this.#settings.revocationStore.isRevoked(this.#id);
+  }
+
   addSavedListener(listener: SessionSavedListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

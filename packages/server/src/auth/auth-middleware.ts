@@ -1,0 +1,57 @@
+import type { Application, Scope, User, WithSession, WithUser } from '@wsgate/shared';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { sessionOf, userFromSession } from './session-user.js';
+import { userLoaderKey } from './user-loader.js';
+import type { LoadUser } from './user-loader.js';
+
+/** Options of `authMiddleware`. */
+export interface AuthMiddlewareOptions<U extends User = User> {
+  /**
+   * The user with this id (the string `login` stored), or null when there is none any more
+   * (the scope's user is then anonymous). Called only when the session names a user.
+   */
+  readonly loadUser: LoadUser<U>;
+}
+
+/** Checked at construction, so a typo fails at startup rather than on the first login. */
+export function checkLoadUser(options: { readonly loadUser?: unknown } | undefined): void {
+  if (typeof options?.loadUser !== 'function') {
+    throw new WsgateError(
+      ServerErrorCode.invalidOption,
+      'authMiddleware needs { loadUser: (id) => user | null }, which finds the user a session names.',
+    );
+  }
+}
+
+/**
+ * Puts the session's user on `scope.user` (Channels' AuthMiddleware): the user `loadUser`
+ * returns, spread with `isAuthenticated: true`, or `anonymousUser`. A user whose
+ * `sessionAuthHash` changed since login (a password change) gets the session flushed and is
+ * anonymous, as in Django. Needs `scope.session`: use {@link authMiddlewareStack}, or wrap it
+ * in `sessionMiddlewareStack`.
+ *
+ * @example
+ * const app = sessionMiddlewareStack(
+ *   authMiddleware(
+ *     async (scope, receive, send) => {
+ *       if (!scope.user.isAuthenticated) return send({ type: 'websocket.close' }); // HTTP 403
+ *       // ...
+ *     },
+ *     { loadUser: (id) => db.users.findById(id) },
+ *   ),
+ *   { password: process.env.SESSION_PASSWORD! },
+ * );
+ */
+export function authMiddleware<U extends User, S extends Scope = Scope>(
+  inner: Application<S & WithSession & WithUser<U>>,
+  options: AuthMiddlewareOptions<U>,
+): Application<S & WithSession> {
+  checkLoadUser(options);
+  const { loadUser } = options;
+  return async (scope, receive, send) => {
+    const session = sessionOf(scope, 'authMiddleware');
+    const user = await userFromSession(session, loadUser);
+    const userScope = { ...scope, user, [userLoaderKey]: loadUser };
+    return inner(userScope, receive, send);
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The user a session belongs to, stored as Django does: the id under `_auth_user_id` (always a
+ * string) and the user's `sessionAuthHash` under `_auth_user_hash`, so that changing the hash
+ * (a password change) ends every session of that user.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AuthenticatedUser, Scope, ScopeUser, Session, User } from '@wsgate/shared';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { SealedSession } from '../sessions/sealed-session.js';
+import { anonymousUser } from './anonymous-user.js';
+import type { LoadUser } from './user-loader.js';
+
+export const sessionUserIdKey = '_auth_user_id';
+export const sessionUserHashKey = '_auth_user_hash';
+
+/** The scope's session, or a WsgateError saying which middleware `caller` needs. */
+export function sessionOf(scope: Scope, caller: string): Session {
+  const { session } = scope as { session?: Session };
+  if (typeof session !== 'object' || session === null) {
+    throw new WsgateError(
+      ServerErrorCode.missingMiddleware,
+      `${caller} needs a session in scope. Wrap the application in authMiddlewareStack, or in sessionMiddlewareStack.`,
+    );
+  }
+  return session;
+}
+
+/**
+ * Compares in constant time. Hashing first gives equal-length inputs (timingSafeEqual needs
+ * them) and hides the stored hash's length.
+ */
+export function hashesMatch(stored: string, current: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(stored), digest(current));
+}
+
+/** `scope.user` for a loaded user: a copy, so the application's object is never changed. */
+export function authenticatedUser<U extends User>(user: U): AuthenticatedUser<U> {
+  return { ...user, isAuthenticated: true };
+}
+
+/**
+ * The session's user, loaded with `loadUser` only when the session names one. A user whose
+ * `sessionAuthHash` no longer matches the session's ends it: flushed, anonymous.
+ */
+export async function userFromSession<U extends User>(
+  session: Session,
+  loadUser: LoadUser<U>,
+): Promise<ScopeUser<U>> {
+  const id = session.get(sessionUserIdKey);
+  if (typeof id !== 'string') return anonymousUser;
+  const user = await loadUser(id);
+  if (user === null || user === undefined) return anonymousUser;
+  if (user.sessionAuthHash !== undefined) {
+    const stored = session.get(sessionUserHashKey);
+    if (typeof stored !== 'string' || !hashesMatch(stored, user.sessionAuthHash)) {
+      session.flush();
+      return anonymousUser;
+    }
+  }
+  return authenticatedUser(user);
+}
+
+/** Revokes the session's id so that copies of its cookie stop opening (sessionMiddleware's only). */
+export async function revokeSession(session: Session): Promise<void> {
+  if (session instanceof SealedSession) await session.revoke();
+}
