@@ -64,3 +64,28 @@ export type { CookieAttributes, SameSite } from './cookies/set-cookie.js';
 export { originValidator } from './security/origin-validator.js';
 export type { OriginValidatorOptions } from './security/origin-validator.js';
 export { allowedHostsOriginValidator } from './security/allowed-hosts-origin-validator.js';
+// Sessions (iron-session sealed cookies) and users.
+export type {
+  AnonymousUser,
+  AuthenticatedUser,
+  ScopeUser,
+  Session,
+  User,
+  WithSession,
+  WithUser,
+} from '@wsgate/shared';
+export { sessionMiddleware } from './sessions/session-middleware.js';
+export { sessionMiddlewareStack } from './sessions/session-middleware-stack.js';
+export type { SessionCookieOptions, SessionOptions } from './sessions/session-options.js';
+export type { SessionPassword } from './sessions/session-codec.js';
+export type { RevocationStore } from './sessions/revocation-store.js';
+export { InMemoryRevocationStore } from './sessions/in-memory-revocation-store.js';
+export { authMiddleware } from './auth/auth-middleware.js';
+export type { AuthMiddlewareOptions } from './auth/auth-middleware.js';
+export { authMiddlewareStack } from './auth/auth-middleware-stack.js';
+export type { AuthMiddlewareStackOptions } from './auth/auth-middleware-stack.js';
+export type { LoadUser } from './auth/user-loader.js';
+export { anonymousUser } from './auth/anonymous-user.js';
+export { login } from './auth/login.js';
+export { logout } from './auth/logout.js';
+export { getUser } from './auth/get-user.js';
