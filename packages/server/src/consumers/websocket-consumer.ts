@@ -28,6 +28,7 @@ export interface ConsumerInit<S extends WebSocketScope> {
   readonly logger: Logger;
 }
 
+/** Options for `asApp`, shared by every connection of the application. */
 export interface ConsumerAppOptions {
   /** The layer for groups and `this.channelName`. @default null (no layer) */
   readonly channelLayer?: ChannelLayer | null;

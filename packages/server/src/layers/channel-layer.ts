@@ -8,6 +8,7 @@ export interface ChannelLayerMessage {
   readonly [field: string]: unknown;
 }
 
+/** Options for `ChannelLayer.receive`. */
 export interface ChannelLayerReceiveOptions {
   /** Aborting it withdraws the pending receive, which rejects with the signal's reason. */
   readonly signal?: AbortSignal;

@@ -13,6 +13,7 @@ import type {
 } from './channel-layer.js';
 import { assertChannelName, assertGroupName, copyLayerMessage } from './layer-validation.js';
 
+/** Limits of an `InMemoryChannelLayer`, as Channels' (times in seconds). */
 export interface InMemoryChannelLayerOptions {
   /** Messages a channel holds before `send` rejects with `CHANNEL_FULL`. @default 100 */
   readonly capacity?: number;

@@ -3,6 +3,7 @@ import { WsgateError } from '../errors.js';
 import { ApplicationCommunicator } from './application-communicator.js';
 import { testScopeBase } from './test-scope.js';
 
+/** The simulated request's body and headers. */
 export interface HttpCommunicatorOptions {
   /** The request body; a string is sent as UTF-8. @default empty */
   readonly body?: Uint8Array | string;
@@ -10,6 +11,7 @@ export interface HttpCommunicatorOptions {
   readonly headers?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** What `getResponse()` collected. */
 export interface TestHttpResponse {
   readonly status: number;
   readonly headers: Array<[string, string]>;

@@ -3,6 +3,7 @@ import { WsgateError } from '../errors.js';
 import { ApplicationCommunicator } from './application-communicator.js';
 import { testScopeBase } from './test-scope.js';
 
+/** How the simulated client connects. */
 export interface WebsocketCommunicatorOptions {
   /** Request headers, e.g. `[['cookie', 'wsgate.session=...'], ['origin', 'https://a.com']]`. */
   readonly headers?: ReadonlyArray<readonly [string, string]>;
