@@ -34,7 +34,8 @@ const scopeTypes = ['http', 'websocket'] as const;
  */
 export function protocolTypeRouter<Added = unknown>(
   apps: ProtocolTypeApps<Added>,
-): Application<Scope & Added> {
+  // NoInfer: `const app: Application = protocolTypeRouter(...)` must not infer Added = never.
+): Application<Scope & NoInfer<Added>> {
   const { http, websocket } = checkApps(apps);
   const configured = scopeTypes.filter((type) => apps[type] !== undefined).join(', ');
 
