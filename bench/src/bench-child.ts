@@ -138,16 +138,21 @@ export class BenchChild<Request extends { readonly type: string }> {
 
   /** Asks the child to close and exit; kills it if it does not within `timeoutMs`. */
   async stop(timeoutMs = 10_000): Promise<void> {
-    if (this.#exitError !== undefined || this.#process.exitCode !== null) return;
+    if (this.#exitError !== undefined) return;
     this.#stopping = true;
     const killed = new Promise<'timeout'>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), timeoutMs);
       void this.#exited.then(() => clearTimeout(timer));
     });
-    const outcome = await Promise.race([
-      this.request({ type: 'stop' }, timeoutMs).then(() => this.#exited),
-      killed,
-    ]);
+    const stopped = this.request({ type: 'stop' }, timeoutMs).then(
+      () => this.#exited,
+      (error: unknown) => {
+        // The exit can overtake the reply on the IPC channel; exit code 0 is the answer.
+        if (this.#process.exitCode === 0) return;
+        throw error;
+      },
+    );
+    const outcome = await Promise.race([stopped, killed]);
     if (outcome === 'timeout') {
       this.#process.kill('SIGKILL');
       await this.#exited;
@@ -173,15 +178,18 @@ export class BenchChild<Request extends { readonly type: string }> {
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#stopping && code === 0) return;
-    this.#exitError = new Error(
-      `bench: ${this.label} exited unexpectedly (code ${code}, signal ${signal}); its stderr is above.`,
+    const expected = this.#stopping && code === 0;
+    const error = new Error(
+      expected
+        ? `bench: ${this.label} was stopped.`
+        : `bench: ${this.label} exited unexpectedly (code ${code}, signal ${signal}); its stderr is above.`,
     );
+    this.#exitError = error;
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(id);
-      pending.reject(new Error(`${this.#exitError.message} While waiting for: ${pending.what}.`));
+      pending.reject(new Error(`${error.message} While waiting for: ${pending.what}.`));
     }
-    this.#rejectCrashed(this.#exitError);
+    if (!expected) this.#rejectCrashed(error);
   }
 }

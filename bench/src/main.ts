@@ -3,8 +3,9 @@
  * the load in another, the same measurements against each, alternating the order every
  * round; then one table with the best figures and the ratio to raw `ws`.
  *
- * Flags (after `npm run bench --`): `--rounds <n>` (default 2), `--profile` (write a V8 CPU
- * profile of each server to bench/results/profiles/).
+ * Flags (after `npm run bench --`): `--rounds <n>` (default 2); `--only <names>` (a comma
+ * list of measurements: idle-memory, handshakes, echo); `--profile` (write a V8 CPU profile
+ * of each server to bench/results/profiles/, for `node dist/profile-summary.js`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -33,20 +34,18 @@ const targets: readonly Target[] = [
 ];
 
 // Idle memory first: it needs a server that has not yet held any connection.
-const measurements: readonly Measurement[] = [
+const allMeasurements: readonly Measurement[] = [
   idleMemoryMeasurement,
   handshakeMeasurement,
   echoMeasurement,
 ];
-
-/** Every loop is bounded; this catches a bound that is wrong. */
-const watchdogMs = 170_000;
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '2' },
+    only: { type: 'string' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -54,6 +53,18 @@ const rounds = Number(flags.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 5) {
   throw new Error(`bench: --rounds must be an integer from 1 to 5, got '${flags.rounds}'.`);
 }
+
+/** Every loop is bounded; this catches a bound that is wrong (a round takes ~70 s when busy). */
+const watchdogMs = rounds * 85_000;
+
+const only = flags.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !allMeasurements.some((m) => m.name === name)) ?? [];
+if (unknown.length > 0) {
+  throw new Error(
+    `bench: --only names no measurement ${unknown.join(', ')}; choose from ${allMeasurements.map((m) => m.name).join(', ')}.`,
+  );
+}
+const measurements = allMeasurements.filter((m) => only?.includes(m.name) ?? true);
 
 const pinning = detectCpuPinning();
 const live = new Set<BenchChild<{ readonly type: string }>>();
@@ -190,6 +201,7 @@ try {
   await main();
 } catch (error) {
   for (const child of live) child.kill();
-  console.error(`\nbench: FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  console.error(`\nFAILED: ${error instanceof Error ? error.message : String(error)}`);
+  // Work still in flight against the dead child must not keep a failed run alive.
+  process.exit(1);
 }

@@ -62,15 +62,23 @@ for (const node of profile.nodes) {
 }
 
 const self = new Map<string, number>();
+const selfFiles = new Map<string, number>();
 const inclusiveFrames = new Map<string, number>();
 const inclusiveFiles = new Map<string, number>();
+// Shares are of busy time: idle time says how loaded the server was, not where it went.
 let all = 0;
+let idle = 0;
 profile.samples.forEach((id, index) => {
   const micros = profile.timeDeltas[index] ?? 0;
   const leaf = byId.get(id);
   if (leaf === undefined) return;
+  if (leaf.callFrame.functionName === '(idle)') {
+    idle += micros;
+    return;
+  }
   all += micros;
   add(self, frameName(leaf), micros);
+  add(selfFiles, shortFile(leaf.callFrame.url), micros);
   // A recursive frame or a file seen twice in one stack counts once for that sample.
   const frames = new Set<string>();
   const files = new Set<string>();
@@ -82,7 +90,10 @@ profile.samples.forEach((id, index) => {
   for (const name of files) add(inclusiveFiles, name, micros);
 });
 
-console.log(`${file}: ${(all / 1_000).toFixed(0)} ms sampled\n`);
+console.log(
+  `${file}: ${(all / 1_000).toFixed(0)} ms busy, ${(idle / 1_000).toFixed(0)} ms idle; shares are of busy time\n`,
+);
 console.log(`Top ${count} frames by self time:\n${top(self, all, count).join('\n')}\n`);
 console.log(`Top ${count} frames, inclusive:\n${top(inclusiveFrames, all, count).join('\n')}\n`);
+console.log(`Top ${count} files by self time:\n${top(selfFiles, all, count).join('\n')}\n`);
 console.log(`Top ${count} files, inclusive:\n${top(inclusiveFiles, all, count).join('\n')}`);

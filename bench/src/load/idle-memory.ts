@@ -86,7 +86,7 @@ const kib = 1_024;
 
 /** Parent side: must run first on a fresh server, so the baseline holds no connections. */
 export const idleMemoryMeasurement: Measurement = {
-  name: 'idle memory',
+  name: 'idle-memory',
   rows: [
     {
       id: 'idle-heap',
