@@ -7,7 +7,7 @@ import type { Application } from '@wsgate/shared';
 import { attach } from '../src/adapter/attach.js';
 import { serve } from '../src/adapter/serve.js';
 import { WsgateError } from '../src/errors.js';
-import { httpRequest, TestClient, within } from './adapter-fixtures.js';
+import { httpRequest, RecordingLogger, TestClient, within } from './adapter-fixtures.js';
 
 const servers: Server[] = [];
 const clients: TestClient[] = [];
@@ -74,6 +74,17 @@ describe('attach()', () => {
     expect((await httpRequest(url)).body.toString()).toBe('from wsgate');
     await attachment.close();
     expect(server.listenerCount('request')).toBe(0);
+  });
+
+  it('warns when the server already answers HTTP and { http: false } was not passed', async () => {
+    const logger = new RecordingLogger();
+    const attachment = attach(
+      createServer((_req, res) => res.end()),
+      wsEcho,
+      { logger },
+    );
+    expect((await logger.waitFor('already has a request handler')).level).toBe('warn');
+    await attachment.close();
   });
 
   it('refuses invalid options with a message naming them', () => {

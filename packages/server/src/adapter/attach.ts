@@ -15,7 +15,12 @@ import type { ServerOptions } from './server-options.js';
 import { WebSocketConnection } from './websocket-connection.js';
 import { WebSocketUpgrader } from './websocket-upgrader.js';
 
-/** Options for `attach()`: the adapter's limits, and whether to take HTTP requests too. */
+/**
+ * Options for `attach()`: the adapter's limits, and whether to take HTTP requests too.
+ *
+ * @example
+ * attach(server, app, { http: false, maxPayload: 16 * 1024 });
+ */
 export interface AttachOptions extends ServerOptions {
   /**
    * Handle the server's HTTP `request` events with the application. Pass `false` when another
@@ -25,7 +30,16 @@ export interface AttachOptions extends ServerOptions {
   readonly http?: boolean;
 }
 
-/** A mounted application. */
+/**
+ * A mounted application.
+ *
+ * @example
+ * const wsgate = attach(server, app);
+ * process.once('SIGTERM', async () => {
+ *   await wsgate.close();
+ *   server.close();
+ * });
+ */
 export interface Attachment {
   /**
    * Stops taking new connections (upgrades get 503, requests 503), closes open WebSockets
@@ -128,6 +142,12 @@ export function attach(
     void connection.run(app);
   };
 
+  if (http && server.listenerCount('request') > 0) {
+    logger.warn(
+      'attach(): the server already has a request handler, and both will answer every HTTP ' +
+        'request. Pass { http: false } to leave HTTP to it.',
+    );
+  }
   server.on('upgrade', onUpgrade);
   if (http) server.on('request', onRequest);
 

@@ -6,6 +6,7 @@
 import type { Header } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 
+/** A WebSocket event that passed the checks, with defaults filled in. */
 export type CheckedWebSocketEvent =
   | {
       readonly type: 'websocket.accept';
@@ -19,6 +20,7 @@ export type CheckedWebSocketEvent =
       readonly reason: string;
     };
 
+/** An HTTP event that passed the checks, with defaults filled in. */
 export type CheckedHttpEvent =
   | { readonly type: 'http.response.start'; readonly status: number; readonly headers: Header[] }
   | { readonly type: 'http.response.body'; readonly body: Uint8Array; readonly moreBody: boolean };

@@ -10,7 +10,12 @@ import { attach } from './attach.js';
 import { resolveServerOptions } from './server-options.js';
 import type { ServerOptions } from './server-options.js';
 
-/** Options for `serve()`: where to listen, and the adapter's limits. */
+/**
+ * Options for `serve()`: where to listen, and the adapter's limits.
+ *
+ * @example
+ * await serve(app, { host: '0.0.0.0', port: 8000, handshakeTimeoutMs: 5_000 });
+ */
 export interface ServeOptions extends ServerOptions {
   /**
    * The TCP port; 0 picks a free one (read it from the result).
@@ -31,7 +36,14 @@ export interface ServeOptions extends ServerOptions {
   readonly requestTimeoutMs?: number;
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @example
+ * const { url, close } = await serve(app);
+ * const socket = new WebSocket(url.replace('http', 'ws') + '/ws/chat/');
+ * await close();
+ */
 export interface RunningServer {
   /** `http://host:port`; use `ws://host:port` for WebSockets. */
   readonly url: string;

@@ -112,7 +112,7 @@ export class WebSocketConnection {
     else if (this.#phase === 'open') this.#closeOpen(CloseCode.goingAway, 'server shutting down');
   }
 
-  /** Drops the connection at once (the drain time-out ran out). */
+  /** Drops the connection at once, without a closing handshake (dead, stuck or out of time). */
   terminate(): void {
     if (this.#phase === 'open') this.#phase = 'closing';
     if (this.#ws) this.#ws.terminate();
