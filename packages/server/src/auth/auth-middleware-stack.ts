@@ -24,7 +24,17 @@ export interface AuthMiddlewareStackOptions<
  *   }),
  * });
  */
-export function authMiddlewareStack<U extends User, S extends Scope = Scope>(
+export function authMiddlewareStack<U extends User>(
+  inner: Application<Scope & WithCookies & WithSession & WithUser<U>>,
+  options: AuthMiddlewareStackOptions<U>,
+): Application;
+// TypeScript cannot infer `S` through the Scope union (as with cookieMiddleware); the overload
+// above covers an inner application that takes both scope types.
+export function authMiddlewareStack<U extends User, S extends Scope>(
+  inner: Application<S & WithCookies & WithSession & WithUser<U>>,
+  options: AuthMiddlewareStackOptions<U>,
+): Application<S>;
+export function authMiddlewareStack<U extends User, S extends Scope>(
   inner: Application<S & WithCookies & WithSession & WithUser<U>>,
   options: AuthMiddlewareStackOptions<U>,
 ): Application<S> {

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { sessionPassword, userTable, websocketScope } from '../../test/fixtures/users.js';
 import type { TestUser } from '../../test/fixtures/users.js';
 import { WsgateError } from '../errors.js';
+import { route } from '../routing/route.js';
+import { urlRouter } from '../routing/url-router.js';
 import { HttpCommunicator } from '../testing/http-communicator.js';
 import { WebsocketCommunicator } from '../testing/websocket-communicator.js';
 import { anonymousUser } from './anonymous-user.js';
@@ -103,6 +105,25 @@ describe('authMiddleware', () => {
       'set-cookie',
       expect.stringMatching(/^wsgate\.session=; Max-Age=0/),
     ]);
+  });
+
+  it('keeps a wrapped urlRouter nestable under a route prefix', async () => {
+    const table = userTable();
+    let room: string | undefined;
+    const chat = authMiddlewareStack(
+      urlRouter([
+        route('chat/:room/', async (scope, receive, send) => {
+          await receive();
+          room = scope.urlRoute.kwargs.room;
+          await send({ type: 'websocket.accept' });
+        }),
+      ]),
+      { session: { password: sessionPassword }, loadUser: table.loadUser },
+    );
+    const app = urlRouter([route('/ws/', chat)]);
+    const communicator = new WebsocketCommunicator(app, '/ws/chat/lobby/');
+    expect(await communicator.connect()).toEqual([true, null]);
+    expect(room).toBe('lobby');
   });
 
   it('says how to fix a missing session, at request time', async () => {

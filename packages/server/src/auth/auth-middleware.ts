@@ -1,5 +1,6 @@
 import type { Application, Scope, User, WithSession, WithUser } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
 import { sessionOf, userFromSession } from './session-user.js';
 import { userLoaderKey } from './user-loader.js';
 import type { LoadUser } from './user-loader.js';
@@ -42,16 +43,28 @@ export function checkLoadUser(options: { readonly loadUser?: unknown } | undefin
  *   { password: process.env.SESSION_PASSWORD! },
  * );
  */
-export function authMiddleware<U extends User, S extends Scope = Scope>(
+export function authMiddleware<U extends User>(
+  inner: Application<Scope & WithSession & WithUser<U>>,
+  options: AuthMiddlewareOptions<U>,
+): Application<Scope & WithSession>;
+// TypeScript cannot infer `S` through the Scope union (as with cookieMiddleware); the overload
+// above covers an inner application that takes both scope types.
+export function authMiddleware<U extends User, S extends Scope>(
+  inner: Application<S & WithSession & WithUser<U>>,
+  options: AuthMiddlewareOptions<U>,
+): Application<S & WithSession>;
+export function authMiddleware<U extends User, S extends Scope>(
   inner: Application<S & WithSession & WithUser<U>>,
   options: AuthMiddlewareOptions<U>,
 ): Application<S & WithSession> {
   checkLoadUser(options);
   const { loadUser } = options;
-  return async (scope, receive, send) => {
+  const app: Application<S & WithSession> = async (scope, receive, send) => {
     const session = sessionOf(scope, 'authMiddleware');
     const user = await userFromSession(session, loadUser);
     const userScope = { ...scope, user, [userLoaderKey]: loadUser };
     return inner(userScope, receive, send);
   };
+  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
 }

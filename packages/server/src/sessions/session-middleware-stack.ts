@@ -17,6 +17,16 @@ import type { SessionOptions } from './session-options.js';
  *   { password: process.env.SESSION_PASSWORD! },
  * );
  */
+export function sessionMiddlewareStack(
+  inner: Application<Scope & WithCookies & WithSession>,
+  options: SessionOptions,
+): Application;
+// TypeScript cannot infer `S` through the Scope union (as with cookieMiddleware); the overload
+// above covers an inner application that takes both scope types.
+export function sessionMiddlewareStack<S extends Scope>(
+  inner: Application<S & WithCookies & WithSession>,
+  options: SessionOptions,
+): Application<S>;
 export function sessionMiddlewareStack<S extends Scope>(
   inner: Application<S & WithCookies & WithSession>,
   options: SessionOptions,

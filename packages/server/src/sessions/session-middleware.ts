@@ -7,6 +7,7 @@ import type {
   WithSession,
 } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
 import { SealedSession } from './sealed-session.js';
 import { unsealSession } from './seal-session.js';
 import type { SessionRecord } from './seal-session.js';
@@ -87,12 +88,22 @@ function savingSend(
  *   ),
  * );
  */
+export function sessionMiddleware(
+  inner: Application<Scope & WithCookies & WithSession>,
+  options: SessionOptions,
+): Application<Scope & WithCookies>;
+// TypeScript cannot infer `S` through the Scope union (as with cookieMiddleware); the overload
+// above covers an inner application that takes both scope types.
+export function sessionMiddleware<S extends Scope>(
+  inner: Application<S & WithCookies & WithSession>,
+  options: SessionOptions,
+): Application<S & WithCookies>;
 export function sessionMiddleware<S extends Scope>(
   inner: Application<S & WithCookies & WithSession>,
   options: SessionOptions,
 ): Application<S & WithCookies> {
   const settings = resolveSessionOptions(options);
-  return async (scope, receive, send) => {
+  const app: Application<S & WithCookies> = async (scope, receive, send) => {
     // A session middleware further out already did the work (as Channels passes it through).
     if ('session' in scope) return inner(scope as S & WithCookies & WithSession, receive, send);
     const { cookies } = scope as Partial<WithCookies>;
@@ -112,4 +123,6 @@ export function sessionMiddleware<S extends Scope>(
     if (scope.type !== 'http') return inner(sessionScope, receive, send);
     return inner(sessionScope, receive, savingSend(session, scope, settings, send));
   };
+  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
 }
