@@ -4,10 +4,10 @@ import type { RevocationStore } from './revocation-store.js';
 const sweepIntervalMs = 60_000;
 
 /**
- * A {@link RevocationStore} in this process's memory: right for one node, and the default of
- * each `sessionMiddleware`. Entries are forgotten when they expire, so memory stays bounded by
- * the logouts of one session TTL. Use a shared store (Redis) when several nodes serve the
- * same sessions.
+ * A {@link RevocationStore} in this process's memory: right for one node, and the default
+ * (one per password set, see {@link sharedRevocationStore}). Entries are forgotten when they
+ * expire, so memory stays bounded by the logouts of one session TTL. Use a shared store
+ * (Redis) when several nodes serve the same sessions.
  *
  * @example
  * const revocationStore = new InMemoryRevocationStore();
@@ -44,4 +44,21 @@ export class InMemoryRevocationStore implements RevocationStore {
       if (expiresAt <= now) this.#expiries.delete(sessionId);
     }
   }
+}
+
+const sharedStores = new Map<string, InMemoryRevocationStore>();
+
+/**
+ * The in-memory store of every session middleware in this process sealing with the same
+ * passwords, i.e. serving the same sessions. Shared so that the usual
+ * `protocolTypeRouter({ http: authMiddlewareStack(...), websocket: authMiddlewareStack(...) })`
+ * refuses at the WebSocket handshake a cookie that was logged out over HTTP.
+ */
+export function sharedRevocationStore(passwordSetId: string): InMemoryRevocationStore {
+  let store = sharedStores.get(passwordSetId);
+  if (store === undefined) {
+    store = new InMemoryRevocationStore();
+    sharedStores.set(passwordSetId, store);
+  }
+  return store;
 }

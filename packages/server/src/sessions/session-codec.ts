@@ -3,6 +3,7 @@
  * "Fe26.2" format, AES-256-CBC then HMAC-SHA256, keys derived per seal). Everything else goes
  * through a {@link SessionCodec}, so swapping the library is a change to this file only.
  */
+import { createHash } from 'node:crypto';
 import { sealData, unsealData } from 'iron-session';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 
@@ -11,6 +12,11 @@ export type SessionPassword = string | Readonly<Record<string, string>>;
 
 /** Seals JSON values with a set of passwords and opens them again. */
 export interface SessionCodec {
+  /**
+   * Names the password set (a hash, never the passwords): codecs with equal passwords open
+   * the same seals, so they may share state such as revocations.
+   */
+  readonly passwordSetId: string;
   /** Seals `value` (JSON) so that it opens for `ttlSeconds`. */
   seal(value: object, ttlSeconds: number): Promise<string>;
   /**
@@ -72,7 +78,10 @@ function passwordMap(password: unknown): Readonly<Record<string, string>> {
  */
 export function createSessionCodec(password: SessionPassword): SessionCodec {
   const passwords = passwordMap(password);
+  const entries = Object.entries(passwords).sort(([a], [b]) => Number(a) - Number(b));
   return {
+    passwordSetId: createHash('sha256').update(JSON.stringify(entries)).digest('base64url'),
+
     async seal(value, ttlSeconds) {
       try {
         return await sealData(value, { password: passwords, ttl: ttlSeconds });

@@ -13,7 +13,16 @@ describe('resolveSessionOptions', () => {
     expect(settings.ttl).toBe(1_209_600);
     expect(settings.cookie).toEqual({ path: '/', httpOnly: true, sameSite: 'lax' });
     expect(settings.revocationStore).toBeInstanceOf(InMemoryRevocationStore);
-    expect(resolveSessionOptions({ password }).revocationStore).not.toBe(settings.revocationStore);
+  });
+
+  it('shares the default revocation store between middleware with the same passwords', () => {
+    const { revocationStore } = resolveSessionOptions({ password });
+    expect(resolveSessionOptions({ password: { 1: password } }).revocationStore).toBe(
+      revocationStore,
+    );
+    expect(resolveSessionOptions({ password: 'q'.repeat(32) }).revocationStore).not.toBe(
+      revocationStore,
+    );
   });
 
   it('keeps the given cookie attributes and store', () => {

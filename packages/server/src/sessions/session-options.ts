@@ -1,7 +1,7 @@
 import type { CookieAttributes, SameSite } from '../cookies/set-cookie.js';
 import { setCookie } from '../cookies/set-cookie.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
-import { InMemoryRevocationStore } from './in-memory-revocation-store.js';
+import { sharedRevocationStore } from './in-memory-revocation-store.js';
 import type { RevocationStore } from './revocation-store.js';
 import { createSessionCodec } from './session-codec.js';
 import type { SessionCodec, SessionPassword } from './session-codec.js';
@@ -35,7 +35,12 @@ export interface SessionOptions {
   readonly cookie?: SessionCookieOptions;
   /** Opened sessions kept by seal, so reconnects skip the unseal; 0 disables. @default 10000 */
   readonly cacheSize?: number;
-  /** Where logout records ended sessions. @default a new InMemoryRevocationStore per middleware */
+  /**
+   * Where logout records ended sessions. Pass a shared one (Redis) when several processes serve
+   * the same sessions.
+   * @default an InMemoryRevocationStore shared by every session middleware in this process that
+   *   has the same password(s)
+   */
   readonly revocationStore?: RevocationStore;
 }
 
@@ -73,7 +78,7 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
     ttl = 1_209_600,
     cookie = {},
     cacheSize = 10_000,
-    revocationStore = new InMemoryRevocationStore(),
+    revocationStore: givenStore,
   } = options;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) {
     throw invalid(`ttl is a whole, positive number of seconds, not ${String(ttl)}`);
@@ -81,7 +86,7 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
     throw invalid(`cacheSize is a whole number of entries (0 disables), not ${String(cacheSize)}`);
   }
-  if (!isRevocationStore(revocationStore)) {
+  if (givenStore !== undefined && !isRevocationStore(givenStore)) {
     throw invalid('revocationStore needs revoke(sessionId, ttlSeconds) and isRevoked(sessionId)');
   }
   if (typeof cookieName !== 'string' || cookieName === '') {
@@ -96,12 +101,13 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
   // A dry run: the cookie helpers reject a bad name, a bad domain, or sameSite 'none' (and
   // __Host-/__Secure- names) without secure: true, which browsers would drop silently.
   setCookie([], cookieName, 'x', { ...attributes, secure: attributes.secure ?? false });
+  const codec = createSessionCodec(password);
   return {
-    codec: createSessionCodec(password),
+    codec,
     cookieName,
     ttl,
     cookie: attributes,
     cache: new UnsealCache(cacheSize),
-    revocationStore,
+    revocationStore: givenStore ?? sharedRevocationStore(codec.passwordSetId),
   };
 }
