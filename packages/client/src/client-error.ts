@@ -3,6 +3,7 @@
  * from the client (`ClientErrorCode`), or the close code of a connection the client gave up on.
  */
 import type { ErrorCode } from '@wsgate/shared';
+import type { OutgoingData } from './send-queue.js';
 
 /** Error codes the client raises itself, next to the server's `ErrorCode`s. */
 export const ClientErrorCode = {
@@ -29,7 +30,7 @@ interface ClientErrorDetails {
   /** Set on `TICKET_EXCHANGE_FAILED` when the endpoint answered. */
   status?: number;
   /** Messages that were not sent, handed back so that nothing is lost silently. */
-  dropped?: readonly unknown[];
+  dropped?: readonly OutgoingData[];
 }
 
 /**
@@ -46,7 +47,7 @@ export class WsgateClientError extends Error {
   readonly code: ClientErrorCode | ErrorCode | number;
   readonly closeCode?: number;
   readonly status?: number;
-  readonly dropped?: readonly unknown[];
+  readonly dropped?: readonly OutgoingData[];
 
   constructor(
     code: ClientErrorCode | ErrorCode | number,

@@ -26,7 +26,10 @@ export interface ClientEvents {
     readonly reason: string;
     readonly willReconnect: boolean;
   };
-  /** An application frame: text as a string, binary as an ArrayBuffer. Never a control frame. */
+  /**
+   * An application frame: text as a string, binary as an ArrayBuffer; never a control frame.
+   * On a new connection the server's first frames may arrive just before `open`.
+   */
   readonly message: string | ArrayBuffer;
   /** The user changed: logged in, logged out, revoked, expired, or different after a reconnect. */
   readonly user: WireUser | null;

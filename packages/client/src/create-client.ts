@@ -45,7 +45,9 @@ class Client implements WsgateClient {
     const endpoint = o.sessionEndpoint;
     this.#session = new SessionSync({
       exchange:
-        endpoint === undefined ? undefined : { endpoint, jar: this.#jar, headers: o.headers },
+        endpoint === undefined
+          ? undefined
+          : { endpoint, jar: this.#jar, headers: o.headers, timeoutMs: o.requestTimeoutMs },
       refreshAt: o.refreshAt,
       crossTab: {
         name: `wsgate:${new URL(o.url).host}`,

@@ -10,10 +10,6 @@ export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './
 // Errors: one class, with a stable code from the client, the server, or a close code.
 export { ClientErrorCode, WsgateClientError } from './client-error.js';
 
-// Backoff, exported for applications that retry their own work the same way.
-export { Backoff, backoffDelay } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
-
 // The protocol's vocabulary, re-exported so that a browser bundle needs one import.
 export { CloseCode, ErrorCode } from '@wsgate/shared';
 export type { WireUser } from '@wsgate/shared';

@@ -83,7 +83,7 @@ describe('SessionSync ticket exchange', () => {
     });
     const jar = new CookieJar();
     const { session } = sync({
-      exchange: { endpoint: 'http://x/wsgate/session', jar, headers: {} },
+      exchange: { endpoint: 'http://x/wsgate/session', jar, headers: {}, timeoutMs: 1_000 },
     });
     session.updated('first', Date.now() + 60_000);
     session.updated('second', Date.now() + 60_000);
@@ -96,7 +96,9 @@ describe('SessionSync ticket exchange', () => {
   it('reports a refused ticket and returns it from settled() and withCookie()', async () => {
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(null, { status: 401 })));
     const jar = new CookieJar();
-    const { session, error } = sync({ exchange: { endpoint: 'http://x/s', jar, headers: {} } });
+    const { session, error } = sync({
+      exchange: { endpoint: 'http://x/s', jar, headers: {}, timeoutMs: 1_000 },
+    });
     const [answer, failure] = await session.withCookie(() => {
       session.updated('t', Date.now() + 60_000);
       return Promise.resolve('answer');
@@ -110,7 +112,7 @@ describe('SessionSync ticket exchange', () => {
   it('withCookie() does not wait for, or blame, an older ticket', async () => {
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(null, { status: 401 })));
     const { session } = sync({
-      exchange: { endpoint: 'http://x/s', jar: new CookieJar(), headers: {} },
+      exchange: { endpoint: 'http://x/s', jar: new CookieJar(), headers: {}, timeoutMs: 1_000 },
     });
     session.updated('old', Date.now() + 60_000);
     await session.settled();
@@ -121,7 +123,7 @@ describe('SessionSync ticket exchange', () => {
   it('refresh() shares one refresh between concurrent calls and rejects on a refused ticket', async () => {
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(null, { status: 401 })));
     const { session } = sync({
-      exchange: { endpoint: 'http://x/s', jar: new CookieJar(), headers: {} },
+      exchange: { endpoint: 'http://x/s', jar: new CookieJar(), headers: {}, timeoutMs: 1_000 },
     });
     session.start();
     const request = vi.fn(() => {

@@ -11,6 +11,8 @@ export interface TicketExchangeOptions {
   readonly jar: CookieJar;
   /** Extra request headers (Node: e.g. the Origin the endpoint checks). */
   readonly headers: Readonly<Record<string, string>>;
+  /** A hung endpoint must not hold up what waits for the cookie (a 4401 retry, a refresh). */
+  readonly timeoutMs: number;
 }
 
 /** Why the endpoint refuses, in words that say what to do (DESIGN.md "Session refresh"). */
@@ -44,11 +46,16 @@ export async function exchangeTicket(
         ...(cookie === undefined ? {} : { cookie }),
       },
       body: JSON.stringify({ ticket }),
+      signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (cause) {
+    const why =
+      (cause as { name?: unknown } | null)?.name === 'TimeoutError'
+        ? `no answer within ${options.timeoutMs} ms`
+        : String(cause);
     throw new WsgateClientError(
       ClientErrorCode.ticketExchangeFailed,
-      `could not reach the session endpoint ${endpoint} (${String(cause)}); the session cookie was not updated`,
+      `could not reach the session endpoint ${endpoint} (${why}); the session cookie was not updated`,
       { cause },
     );
   }

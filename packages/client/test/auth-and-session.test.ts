@@ -1,4 +1,6 @@
 /// <reference types="node" />
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions, WsgateClient } from '../src/index.js';
 import { createClient } from '../src/index.js';
@@ -184,6 +186,25 @@ describe('session cookie in Node', () => {
     await client.login(ada);
     expect(errors[0]![1]).toMatchObject({ code: 'TICKET_EXCHANGE_FAILED' });
     expect(errors[0]![1].message).toMatch(/could not reach/);
+  });
+
+  it('gives up on an endpoint that never answers, so nothing waits forever', async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const { client } = await setup({
+        requestTimeoutMs: 300,
+        sessionEndpoint: `http://127.0.0.1:${port}/wsgate/session`,
+      });
+      const errors = record(client, ['error']);
+      await expect(client.login(ada)).resolves.toEqual({ id: 1, name: 'Ada' });
+      expect(errors[0]![1].message).toMatch(/no answer within 300 ms/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('ignores tickets when sessionEndpoint is false', async () => {
