@@ -48,7 +48,10 @@ export function answerParent(
       process.exit(1);
     }
     const { id, request } = message;
-    const work = request.type === 'stop' ? onStop().then(() => null) : handle(request);
+    // Through a promise, so a handler that throws synchronously is answered, not a crash.
+    const work = Promise.resolve(request).then((body) =>
+      body.type === 'stop' ? onStop().then(() => null) : handle(body),
+    );
     work.then(
       (result) =>
         sendToParent({ kind: 'reply', id, ok: true, result }, () => {

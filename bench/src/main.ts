@@ -70,9 +70,7 @@ const pinning = detectCpuPinning();
 const live = new Set<BenchChild<{ readonly type: string }>>();
 
 const watchdog = setTimeout(() => {
-  console.error(
-    `bench: FAILED: the run took longer than ${watchdogMs / 1_000} s; a bound is wrong.`,
-  );
+  console.error(`FAILED: the run took longer than ${watchdogMs / 1_000} s; a bound is wrong.`);
   for (const child of live) child.kill();
   process.exit(1);
 }, watchdogMs);
