@@ -11,7 +11,7 @@ import type {
   ServerMessage,
   WireError,
 } from '@wsgate/shared';
-import { encodeMessage, ErrorCode, parseServerMessage } from '@wsgate/shared';
+import { CloseCode, encodeMessage, ErrorCode, parseServerMessage } from '@wsgate/shared';
 import { Heartbeat } from './heartbeat.js';
 import type { OutgoingData } from './send-queue.js';
 import type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
@@ -49,9 +49,6 @@ export interface ConnectionHandlers {
   /** The server or the network ended it, or it went silent; not called after `close()`. */
   readonly closed: (close: CloseInfo) => void;
 }
-
-/** The close code of a lost link, in browsers and ws alike. */
-export const ABNORMAL_CLOSE = 1006;
 
 function decode(data: unknown): IncomingFrame {
   if (typeof data === 'string') {
@@ -110,7 +107,7 @@ export class Connection {
       if (this.#ended) return;
       this.#end();
       this.handlers.closed({
-        code: event.code ?? ABNORMAL_CLOSE,
+        code: event.code ?? CloseCode.abnormal,
         reason: event.reason ?? '',
         ...(this.#authError ? { authError: this.#authError } : {}),
       });
@@ -181,7 +178,7 @@ export class Connection {
     this.#end();
     if (this.#socket.terminate) this.#socket.terminate();
     else this.#socket.close();
-    this.handlers.closed({ code: ABNORMAL_CLOSE, reason });
+    this.handlers.closed({ code: CloseCode.abnormal, reason });
   }
 
   #end(): void {

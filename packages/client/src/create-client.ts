@@ -4,7 +4,7 @@
  * decides after every close, from the close code, whether and when to connect again.
  */
 import type { AuthResultMessage, ServerMessage, WireUser } from '@wsgate/shared';
-import { ErrorCode } from '@wsgate/shared';
+import { CloseCode, ErrorCode } from '@wsgate/shared';
 import { Backoff } from './backoff.js';
 import { ClientErrorCode, WsgateClientError } from './client-error.js';
 import type { ClientOptions, ResolvedOptions } from './client-options.js';
@@ -140,8 +140,9 @@ class Client implements WsgateClient {
     this.#start();
   }
 
-  close(code = 1000, reason = ''): void {
-    if (code !== 1000 && (code < 3000 || code > 4999)) {
+  close(code: number = CloseCode.normal, reason = ''): void {
+    // What WebSocket.close() itself accepts, checked here so that the error says where it came from.
+    if (code !== CloseCode.normal && (code < 3000 || code > 4999)) {
       const message = `close() takes 1000 or a code in 3000-4999, got ${code}`;
       throw new WsgateClientError(ClientErrorCode.invalidOption, message);
     }
@@ -275,9 +276,9 @@ class Client implements WsgateClient {
     const connection = this.#detach();
     if (!connection || this.#isClosed()) return;
     const why = 'session ended in another tab';
-    connection.close(1000, why);
-    this.#outbox.requests.connectionLost(1000, why);
-    if (this.#reconnecting(1000, why)) this.#scheduler.schedule(0);
+    connection.close(CloseCode.normal, why);
+    this.#outbox.requests.connectionLost(CloseCode.normal, why);
+    if (this.#reconnecting(CloseCode.normal, why)) this.#scheduler.schedule(0);
   }
 
   /** Announces the close and the reconnect; false when a listener closed the client meanwhile. */
