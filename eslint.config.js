@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -29,5 +30,10 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.config.ts', 'vitest.shared.ts'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain browser modules served as they are (the demo's page scripts).
+    files: ['apps/*/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
 );
