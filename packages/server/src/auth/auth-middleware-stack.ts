@@ -4,7 +4,12 @@ import type { SessionOptions } from '../sessions/session-options.js';
 import { authMiddleware, checkLoadUser } from './auth-middleware.js';
 import type { AuthMiddlewareOptions } from './auth-middleware.js';
 
-/** Options of `authMiddlewareStack`: the session's and `loadUser`. */
+/**
+ * Options of `authMiddlewareStack`: the session's and `loadUser`.
+ *
+ * @example
+ * authMiddlewareStack(app, { session: { password }, loadUser: (id) => users.get(id) ?? null });
+ */
 export interface AuthMiddlewareStackOptions<
   U extends User = User,
 > extends AuthMiddlewareOptions<U> {

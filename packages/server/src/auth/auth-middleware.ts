@@ -5,7 +5,12 @@ import { sessionOf, userFromSession } from './session-user.js';
 import { userLoaderKey } from './user-loader.js';
 import type { LoadUser } from './user-loader.js';
 
-/** Options of `authMiddleware`. */
+/**
+ * Options of `authMiddleware`.
+ *
+ * @example
+ * authMiddleware(app, { loadUser: async (id) => (await db.users.findById(id)) ?? null });
+ */
 export interface AuthMiddlewareOptions<U extends User = User> {
   /**
    * The user with this id (the string `login` stored), or null when there is none any more

@@ -5,7 +5,12 @@
  */
 import type { Scope, User } from '@wsgate/shared';
 
-/** The application's user lookup: the user with this id, or null when there is none any more. */
+/**
+ * The application's user lookup: the user with this id, or null when there is none any more.
+ *
+ * @example
+ * const loadUser: LoadUser<AppUser> = async (id) => db.users.findOne({ where: { id } });
+ */
 export type LoadUser<U extends User = User> = (
   id: string,
 ) => U | null | undefined | Promise<U | null | undefined>;

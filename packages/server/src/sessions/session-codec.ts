@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import { sealData, unsealData } from 'iron-session';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 
-/** A password of at least 32 characters, or `{ id: password }` to rotate: the highest id seals, every id opens. */
+/**
+ * A password of at least 32 characters, or `{ id: password }` to rotate: the highest numeric id
+ * seals, every id opens. A single string counts as id 1.
+ *
+ * @example
+ * const password: SessionPassword = { 1: previousPassword, 2: currentPassword };
+ */
 export type SessionPassword = string | Readonly<Record<string, string>>;
 
 /** Seals JSON values with a set of passwords and opens them again. */

@@ -7,7 +7,15 @@ import { createSessionCodec } from './session-codec.js';
 import type { SessionCodec, SessionPassword } from './session-codec.js';
 import { UnsealCache } from './unseal-cache.js';
 
-/** The session cookie's attributes. */
+/**
+ * The session cookie's attributes.
+ *
+ * @example
+ * sessionMiddlewareStack(app, {
+ *   password,
+ *   cookie: { secure: true, sameSite: 'strict', domain: 'example.com' },
+ * });
+ */
 export interface SessionCookieOptions {
   /** Send the cookie over HTTPS only. @default true when the request came over https or wss */
   readonly secure?: boolean;
@@ -21,7 +29,16 @@ export interface SessionCookieOptions {
   readonly httpOnly?: boolean;
 }
 
-/** Options of `sessionMiddleware` (and the `session` of `authMiddlewareStack`). */
+/**
+ * Options of `sessionMiddleware` (and the `session` of `authMiddlewareStack`).
+ *
+ * @example
+ * const session: SessionOptions = {
+ *   password: { 1: process.env.OLD_SESSION_PASSWORD!, 2: process.env.SESSION_PASSWORD! },
+ *   ttl: 7 * 24 * 3600,
+ *   revocationStore: new RedisRevocationStore(redis),
+ * };
+ */
 export interface SessionOptions {
   /**
    * At least 32 characters, or `{ 1: old, 2: new }` to rotate: the highest id seals, every id
