@@ -3,12 +3,11 @@
  * message, waits for it to come back, and sends the next, so the rate is what the server
  * sustains at that many connections rather than how deep a queue can grow.
  */
-import type WebSocket from 'ws';
 import type { Measurement } from '../measurement.js';
 import { busyPercent, mergeFailures } from '../measurement.js';
 import { percentile, SampleRecorder } from '../stats.js';
 import { FailureTally } from './failure-tally.js';
-import { ConnectFailure, closeSocket, openSocket } from './open-socket.js';
+import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
 
 export type EchoRequest =
   | {
@@ -34,14 +33,15 @@ export interface EchoRunResult {
 }
 
 /** The load child's echo connections, kept open between warm-up and measured run. */
-let sockets: WebSocket[] = [];
+let sockets: LeanSocket[] = [];
 
 async function openEcho(
   request: Extract<EchoRequest, { type: 'echo-open' }>,
 ): Promise<EchoOpenResult> {
   const failures = new FailureTally();
+  const target = leanTarget(request.url);
   const attempts = Array.from({ length: request.connections }, () =>
-    openSocket(request.url, request.timeoutMs).catch((error: unknown) => {
+    LeanSocket.open(target, request.timeoutMs).catch((error: unknown) => {
       if (!(error instanceof ConnectFailure)) throw error;
       failures.add(error.message);
       return undefined;
@@ -56,12 +56,13 @@ async function openEcho(
 
 /** Drives one connection until the deadline; reports through the shared tallies. */
 function echoLoop(
-  socket: WebSocket,
+  socket: LeanSocket,
   deadline: number,
   latencies: SampleRecorder,
   failures: FailureTally,
 ): { readonly done: Promise<void>; abandon(reason: string): void } {
   let seq = 0;
+  let sent: Buffer = Buffer.alloc(0);
   let sentAt = 0;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
@@ -69,25 +70,20 @@ function echoLoop(
   });
   const end = (reason?: string): void => {
     if (reason !== undefined) failures.add(reason);
-    socket.off('message', onMessage);
-    socket.off('close', onClose);
+    socket.onText = undefined;
+    socket.onClose = undefined;
     finish();
   };
   const sendNext = (): void => {
+    sent = Buffer.from(JSON.stringify({ type: 'echo', seq, body: 'the quick brown fox' }));
     sentAt = performance.now();
-    socket.send(JSON.stringify({ type: 'echo', seq, body: 'the quick brown fox' }));
+    socket.sendText(sent);
   };
-  const onMessage = (data: WebSocket.RawData): void => {
+  // Both servers serialise what they parsed, which for this JSON is the same bytes back.
+  socket.onText = (payload) => {
     const receivedAt = performance.now();
-    let reply: { seq?: unknown };
-    try {
-      reply = JSON.parse((data as Buffer).toString()) as { seq?: unknown };
-    } catch {
-      end('reply is not JSON');
-      return;
-    }
-    if (reply.seq !== seq) {
-      end(`reply out of order (seq ${String(reply.seq)}, expected ${seq})`);
+    if (!payload.equals(sent)) {
+      end(`reply is not the message sent (${payload.toString().slice(0, 80)})`);
       return;
     }
     latencies.add(receivedAt - sentAt);
@@ -95,9 +91,7 @@ function echoLoop(
     if (receivedAt < deadline) sendNext();
     else end();
   };
-  const onClose = (code: number): void => end(`closed by server (${code}) mid-run`);
-  socket.on('message', onMessage);
-  socket.on('close', onClose);
+  socket.onClose = (code) => end(`closed by the server (${code}) mid-run`);
   sendNext();
   return { done, abandon: end };
 }
@@ -109,7 +103,7 @@ async function runEcho(
   const failures = new FailureTally();
   const startedAt = performance.now();
   const loops = sockets
-    .filter((socket) => socket.readyState === socket.OPEN)
+    .filter((socket) => socket.isOpen)
     .map((socket) => echoLoop(socket, startedAt + request.durationMs, latencies, failures));
   // A reply that never comes must not hang the run: give up on it, and count it.
   const giveUp = setTimeout(() => {
@@ -129,7 +123,7 @@ async function runEcho(
 }
 
 async function closeEcho(request: Extract<EchoRequest, { type: 'echo-close' }>): Promise<null> {
-  await Promise.all(sockets.map((socket) => closeSocket(socket, request.timeoutMs)));
+  await Promise.all(sockets.map((socket) => socket.close(request.timeoutMs)));
   sockets = [];
   return null;
 }

@@ -5,7 +5,7 @@
 import type { Measurement } from '../measurement.js';
 import { busyPercent, mergeFailures } from '../measurement.js';
 import { FailureTally } from './failure-tally.js';
-import { closeSocket, ConnectFailure, openSocket } from './open-socket.js';
+import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
 import { runConcurrently } from './run-concurrently.js';
 
 export interface HandshakeRequest {
@@ -28,6 +28,7 @@ export interface HandshakeResult {
 /** Runs the handshakes and counts every one that did not open and close cleanly. */
 async function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult> {
   const failures = new FailureTally();
+  const target = leanTarget(request.url);
   let started = 0;
   let completed = 0;
   const startedAt = performance.now();
@@ -38,8 +39,8 @@ async function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult
     async () => {
       started++;
       try {
-        const socket = await openSocket(request.url, request.timeoutMs);
-        if (await closeSocket(socket, request.timeoutMs)) completed++;
+        const socket = await LeanSocket.open(target, request.timeoutMs);
+        if (await socket.close(request.timeoutMs)) completed++;
         else failures.add('close not clean (no 1000 back in time)');
       } catch (error) {
         if (!(error instanceof ConnectFailure)) throw error;

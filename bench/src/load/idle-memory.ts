@@ -2,11 +2,10 @@
  * Memory per idle connection: the server's heap and RSS growth, after garbage collection,
  * from a fresh start to holding many open connections that send nothing, divided by them.
  */
-import type WebSocket from 'ws';
 import type { Measurement } from '../measurement.js';
 import { mergeFailures } from '../measurement.js';
 import { FailureTally } from './failure-tally.js';
-import { ConnectFailure, closeSocket, openSocket } from './open-socket.js';
+import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
 import { runConcurrently } from './run-concurrently.js';
 
 export type IdleRequest =
@@ -29,12 +28,13 @@ export interface IdleCloseResult {
 }
 
 /** The idle connections the load child holds open while the server is measured. */
-let idle: WebSocket[] = [];
+let idle: LeanSocket[] = [];
 
 async function openIdle(
   request: Extract<IdleRequest, { type: 'idle-open' }>,
 ): Promise<IdleOpenResult> {
   const failures = new FailureTally();
+  const target = leanTarget(request.url);
   let started = 0;
   await runConcurrently(
     request.concurrency,
@@ -42,9 +42,7 @@ async function openIdle(
     async () => {
       started++;
       try {
-        const socket = await openSocket(request.url, request.timeoutMs);
-        socket.on('error', (error) => failures.add(`idle socket error: ${error.message}`));
-        idle.push(socket);
+        idle.push(await LeanSocket.open(target, request.timeoutMs));
       } catch (error) {
         if (!(error instanceof ConnectFailure)) throw error;
         failures.add(error.message);
@@ -59,7 +57,7 @@ async function closeIdle(
 ): Promise<IdleCloseResult> {
   const failures = new FailureTally();
   // Closed by the server while idle (an idle time-out, say) is worth knowing about.
-  const stillOpen = idle.filter((socket) => socket.readyState === socket.OPEN);
+  const stillOpen = idle.filter((socket) => socket.isOpen);
   for (let index = stillOpen.length; index < idle.length; index++)
     failures.add('closed while idle');
   let next = 0;
@@ -68,7 +66,7 @@ async function closeIdle(
     () => next < stillOpen.length,
     async () => {
       const socket = stillOpen[next++]!;
-      if (!(await closeSocket(socket, request.timeoutMs))) failures.add('close not clean');
+      if (!(await socket.close(request.timeoutMs))) failures.add('close not clean');
     },
   );
   idle = [];
