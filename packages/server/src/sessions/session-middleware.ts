@@ -1,11 +1,4 @@
-import type {
-  Application,
-  HttpResponseStartEvent,
-  Scope,
-  Send,
-  WithCookies,
-  WithSession,
-} from '@wsgate/shared';
+import type { Application, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
 import { SealedSession } from './sealed-session.js';
@@ -49,17 +42,16 @@ function savingSend(
 ): Send {
   return async (event) => {
     if (event.type !== 'http.response.start') return send(event);
-    const start: HttpResponseStartEvent = event;
     session.markResponseStarted();
-    if (start.status >= 500 || !(session.isModified || session.saveRequested)) return send(start);
+    if (event.status >= 500 || !(session.isModified || session.saveRequested)) return send(event);
     const { cookie } = await session.seal();
+    // An emptied session: delete the cookie if the browser has one, else there is nothing to say.
+    const hadCookie = scope.cookies[settings.cookieName] !== undefined;
     const header =
       cookie ??
-      (scope.cookies[settings.cookieName] === undefined
-        ? undefined
-        : clearedSessionCookieHeader(settings, isSecureCookie(settings, scope)));
-    if (header === undefined) return send(start);
-    return send({ ...start, headers: [...(start.headers ?? []), header] });
+      (hadCookie ? clearedSessionCookieHeader(settings, isSecureCookie(settings, scope)) : null);
+    if (header === null) return send(event);
+    return send({ ...event, headers: [...(event.headers ?? []), header] });
   };
 }
 
