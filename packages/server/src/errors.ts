@@ -25,6 +25,8 @@ export const ServerErrorCode = {
   timeout: 'TIMEOUT',
   /** A session or user could not be stored or read. */
   session: 'SESSION_ERROR',
+  /** At a concurrency limit with its queue full: the server refused the work; retry later. */
+  overloaded: 'OVERLOADED',
 } as const;
 
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
