@@ -3,6 +3,7 @@
 // The application model (types live in @wsgate/shared, re-exported for one import).
 export type {
   Application,
+  Header,
   HttpScope,
   InboundEvent,
   OutboundEvent,
@@ -10,6 +11,7 @@ export type {
   Scope,
   Send,
   WebSocketScope,
+  WithCookies,
 } from '@wsgate/shared';
 
 // Errors and logging.
