@@ -2,7 +2,7 @@
  * The application model: ASGI's `(scope, receive, send)` in TypeScript. One call per
  * WebSocket connection or HTTP request; the events below are the only traffic in between.
  */
-import type { Header, Scope } from './scope.js';
+import type { Header, Scope, ScopeUser } from './scope.js';
 
 export interface WebSocketConnectEvent {
   readonly type: 'websocket.connect';
@@ -31,8 +31,35 @@ export interface HttpDisconnectEvent {
   readonly type: 'http.disconnect';
 }
 
+/** Why a connection's user changed; see {@link WebSocketAuthEvent}. */
+export type WebSocketAuthReason =
+  /** An `auth.login` on this socket succeeded, or the application logged a user in and saved. */
+  | 'login'
+  /** An `auth.logout` on this socket, or the application logged out and saved. */
+  | 'logout'
+  /** The session was logged out elsewhere, or its user was deleted or changed credentials. */
+  | 'revoked'
+  /** The session's TTL ran out while the socket was open. */
+  | 'expired'
+  /** The periodic re-check loaded the same user with changed fields. */
+  | 'reverified';
+
+/**
+ * wsgate's extension of ASGI: the connection's user changed while it was open. Never sent by
+ * the client; `socketAuthMiddleware` puts it in the receive stream of the application it wraps
+ * (after the control frame or timer that caused it, before later frames). `WebsocketConsumer`
+ * handles it by updating `this.scope.user` and calling `authChanged(user, reason)`; other
+ * applications see it from `receive()` and may ignore it.
+ */
+export interface WebSocketAuthEvent {
+  readonly type: 'websocket.auth';
+  /** The user from now on: authenticated, or anonymous after a logout, revocation or expiry. */
+  readonly user: ScopeUser;
+  readonly reason: WebSocketAuthReason;
+}
+
 export type WebSocketInboundEvent =
-  WebSocketConnectEvent | WebSocketReceiveEvent | WebSocketDisconnectEvent;
+  WebSocketConnectEvent | WebSocketReceiveEvent | WebSocketDisconnectEvent | WebSocketAuthEvent;
 export type HttpInboundEvent = HttpRequestEvent | HttpDisconnectEvent;
 export type InboundEvent = WebSocketInboundEvent | HttpInboundEvent;
 

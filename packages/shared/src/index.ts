@@ -29,6 +29,8 @@ export type {
   Receive,
   Send,
   WebSocketAcceptEvent,
+  WebSocketAuthEvent,
+  WebSocketAuthReason,
   WebSocketCloseEvent,
   WebSocketConnectEvent,
   WebSocketDisconnectEvent,

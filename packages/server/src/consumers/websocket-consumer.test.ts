@@ -1,11 +1,12 @@
-import type { Application } from '@wsgate/shared';
+import type { Application, WebSocketAuthReason, WebSocketScope, WithUser } from '@wsgate/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryChannelLayer } from '../layers/in-memory-channel-layer.js';
 import type { Logger } from '../logger.js';
 import { HttpCommunicator } from '../testing/http-communicator.js';
 import { WebsocketCommunicator } from '../testing/websocket-communicator.js';
+import { anonymousUser } from '../auth/anonymous-user.js';
 import { WebsocketConsumer } from './websocket-consumer.js';
-import type { WebSocketFrame } from './websocket-consumer.js';
+import type { ConsumerUser, WebSocketFrame } from './websocket-consumer.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const layers: InMemoryChannelLayer[] = [];
@@ -366,6 +367,53 @@ describe('WebsocketConsumer', () => {
     await communicator.connect();
     for (let i = 0; i < 100; i++) await communicator.sendTo({ text: String(i) });
     for (let i = 0; i < 100; i++) expect(await communicator.receiveFrom()).toBe(String(i));
+    await communicator.disconnect();
+  });
+});
+
+describe('WebsocketConsumer and websocket.auth', () => {
+  type UserScope = WebSocketScope & WithUser<{ id: string; name: string }>;
+
+  it('replaces this.scope with a copy carrying the new user, then calls authChanged', async () => {
+    const seen: Array<[unknown, string, unknown]> = [];
+    class AuthConsumer extends WebsocketConsumer<UserScope> {
+      override authChanged(user: ConsumerUser<UserScope>, reason: WebSocketAuthReason): void {
+        seen.push([user.id, reason, this.scope.user]);
+      }
+      override receive(): Promise<void> {
+        return this.send(String(this.scope.user.id));
+      }
+    }
+    const app: Application<WebSocketScope> = (scope, receive, send) =>
+      AuthConsumer.asApp()({ ...scope, user: anonymousUser }, receive, send);
+    const communicator = new WebsocketCommunicator(app, '/ws/');
+    await communicator.connect();
+    const ada = { id: '7', name: 'Ada', isAuthenticated: true as const };
+    await communicator.sendInput({ type: 'websocket.auth', user: ada, reason: 'login' });
+    await communicator.sendTo({ text: 'who?' });
+    expect(await communicator.receiveFrom()).toBe('7');
+    expect(seen).toEqual([['7', 'login', ada]]);
+    await communicator.sendInput({
+      type: 'websocket.auth',
+      user: anonymousUser,
+      reason: 'revoked',
+    });
+    await communicator.sendTo({ text: 'who?' });
+    expect(await communicator.receiveFrom()).toBe('null');
+    expect(seen[1]).toEqual([null, 'revoked', anonymousUser]);
+    await communicator.disconnect();
+  });
+
+  it('ignores the event by default', async () => {
+    const communicator = new WebsocketCommunicator(EchoConsumer.asApp(), '/ws/');
+    await communicator.connect();
+    await communicator.sendInput({
+      type: 'websocket.auth',
+      user: anonymousUser,
+      reason: 'expired',
+    });
+    await communicator.sendTo({ text: 'still here' });
+    expect(await communicator.receiveFrom()).toBe('still here');
     await communicator.disconnect();
   });
 });

@@ -4,8 +4,12 @@ import type {
   InboundEvent,
   Receive,
   Scope,
+  ScopeUser,
   Send,
+  User,
+  WebSocketAuthReason,
   WebSocketScope,
+  WithUser,
 } from '@wsgate/shared';
 import { AsyncQueue } from '../async-queue.js';
 import { WsgateError } from '../errors.js';
@@ -19,6 +23,10 @@ export interface WebSocketFrame {
   readonly text?: string;
   readonly bytes?: Uint8Array;
 }
+
+/** The user type a consumer's scope declares (`WithUser<U>`), or any user. */
+export type ConsumerUser<S extends WebSocketScope> =
+  S extends WithUser<infer U extends User> ? ScopeUser<U> : ScopeUser;
 
 /** What `asApp` hands each consumer it creates. */
 export interface ConsumerInit<S extends WebSocketScope> {
@@ -52,6 +60,11 @@ const failed = 2;
  * Declare the scope the consumer runs behind, e.g. `WebsocketConsumer<WebSocketScope &
  * WithUser>` under `authMiddleware`, and `this.scope.user` is typed.
  *
+ * Behind `socketAuthMiddleware`, a login, logout, revocation or expiry on the open socket
+ * arrives as a `websocket.auth` event: `this.scope` becomes a copy carrying the new user and
+ * `authChanged(user, reason)` is called. Scopes held by middleware outside the consumer are
+ * copies and keep the user of the handshake.
+ *
  * @example
  * class ChatConsumer extends WebsocketConsumer<WebSocketScope & WithUser> {
  *   override groups = ['lobby'];
@@ -71,16 +84,16 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
    * A field initialiser may use `this.scope`, e.g. `[\`room.${this.scope.urlRoute.kwargs.room}\`]`.
    */
   groups: readonly string[] = [];
-  readonly scope: S;
   /** The layer passed to `asApp`, or null. */
   readonly channelLayer: ChannelLayer | null;
+  #scope: S;
   readonly #send: Send;
   readonly #logger: Logger;
   #channelName: string | null = null;
   #joined: readonly string[] = [];
 
   constructor(init: ConsumerInit<S>) {
-    this.scope = init.scope;
+    this.#scope = init.scope;
     this.#send = init.send;
     this.channelLayer = init.channelLayer;
     this.#logger = init.logger;
@@ -110,6 +123,14 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
     };
   }
 
+  /**
+   * The connection's scope. Replaced by a copy when `socketAuthMiddleware` reports that the
+   * user changed, so read `this.scope.user` each time rather than keeping it.
+   */
+  get scope(): S {
+    return this.#scope;
+  }
+
   /** This connection's own channel on the layer: `channelLayer.send(channelName, ...)` reaches it. */
   get channelName(): string {
     if (this.#channelName === null) {
@@ -132,6 +153,18 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
 
   /** Called once the connection is closed (either side), after leaving `groups`. */
   disconnect(_code: number): void | Promise<void> {}
+
+  /**
+   * Called when `socketAuthMiddleware` reports that the connection's user changed (login,
+   * logout, revocation, expiry, or a re-check that found changed fields), after `this.scope`
+   * was updated. Default: nothing.
+   *
+   * @example
+   * override async authChanged(user: ConsumerUser<ChatScope>, reason: WebSocketAuthReason) {
+   *   if (!user.isAuthenticated && reason === 'revoked') await this.close(4403);
+   * }
+   */
+  authChanged(_user: ConsumerUser<S>, _reason: WebSocketAuthReason): void | Promise<void> {}
 
   /** Accepts the connection, choosing one of `scope.subprotocols` if the client offered any. */
   accept(subprotocol?: string | null, headers?: readonly Header[]): Promise<void> {
@@ -246,6 +279,10 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
         await this.#leaveGroups();
         await this.disconnect(event.code);
         return false;
+      case 'websocket.auth':
+        this.#scope = { ...this.#scope, user: event.user };
+        await this.authChanged(event.user as ConsumerUser<S>, event.reason);
+        return true;
       default:
         throw new WsgateError(
           'PROTOCOL_VIOLATION',
