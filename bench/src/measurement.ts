@@ -7,12 +7,12 @@ export interface RowSpec {
   readonly id: string;
   readonly label: string;
   readonly unit: string;
-  /** Which way is better, so "best of the rounds" and the reading of the ratio are right. */
+  /** Which way is better, so the ratio (and a regression) reads the right way. */
   readonly better: 'higher' | 'lower';
   readonly decimals: number;
 }
 
-/** What one measurement produced against one server in one round. */
+/** What one measurement produced against one server in one window. */
 export interface MeasurementResult {
   /** Row id -> value in that row's unit. */
   readonly figures: Readonly<Record<string, number>>;
@@ -20,13 +20,16 @@ export interface MeasurementResult {
   readonly failures: Readonly<Record<string, number>>;
   /**
    * The share of one CPU the server used during the measured window, in percent. Near 100
-   * the server is the bottleneck; well under it the load generator (or a neighbour) is, and
-   * the rate rows say more about the load than the server: read the CPU-per-operation rows.
+   * the server is the bottleneck; well under it, with the load generator also well under
+   * (`loadBusyPercent`), both waited on the scheduler (busy neighbours) and the rate rows
+   * say more about the machine than the server: read the CPU-per-operation rows.
    */
   readonly serverBusyPercent?: number;
+  /** The same for the load generator; near 100 it, not the server, sets the rate. */
+  readonly loadBusyPercent?: number;
 }
 
-/** What a measurement may use: a fresh server child, a fresh load child, the echo URL. */
+/** What a measurement may use: one server child and the load child (both live for the whole run), the echo URL. */
 export interface MeasureContext {
   readonly server: BenchChild<ServerRequest>;
   readonly load: BenchChild<LoadRequest>;
@@ -47,12 +50,14 @@ export interface MeasureContext {
 export interface Measurement {
   readonly name: string;
   readonly rows: readonly RowSpec[];
+  /** Figures that do not drift (memory): measured in one window only, saving time. */
+  readonly firstRoundOnly?: boolean;
   run(context: MeasureContext): Promise<MeasurementResult>;
 }
 
-/** The server's CPU time over a wall-clock window, as a percentage of one CPU. */
-export function busyPercent(before: ServerUsage, after: ServerUsage, elapsedMs: number): number {
-  return (100 * (after.cpuMicros - before.cpuMicros)) / (elapsedMs * 1_000);
+/** CPU time over a wall-clock window, as a percentage of one CPU. */
+export function busyPercent(cpuMicros: number, elapsedMs: number): number {
+  return (100 * cpuMicros) / (elapsedMs * 1_000);
 }
 
 /** Adds tallies of failures (warm-up and measured run, say) into one. */

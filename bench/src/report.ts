@@ -1,19 +1,21 @@
 import type { Measurement, MeasurementResult, RowSpec } from './measurement.js';
+import { median } from './stats.js';
 
-/** One server's results for every measurement in one round. */
-export interface RoundResult {
+/** What one measurement produced against one server in one window. */
+export interface Sample {
+  readonly measurement: string;
   readonly round: number;
   readonly target: string;
-  readonly results: Readonly<Record<string, MeasurementResult>>;
+  readonly result: MeasurementResult;
 }
 
 export interface SummaryRow {
   readonly spec: RowSpec;
-  /** Per target, in target order: every round's value. */
+  /** Per target, in target order: every window's value. */
   readonly samples: readonly (readonly number[])[];
-  /** Per target: the best round (max or min, as the row says). */
-  readonly best: readonly number[];
-  /** Per target after the first: best / the first target's best. */
+  /** Per target: the median of its windows. */
+  readonly medians: readonly number[];
+  /** Per target after the first: its median / the first target's median. */
   readonly ratios: readonly number[];
 }
 
@@ -31,38 +33,43 @@ export interface Summary {
 }
 
 /**
- * Reduces the rounds to the table: best of the rounds per row and server (a noisy round
- * only ever slows a side down, so the best is the least disturbed), the ratio to the first
- * server, and every failure summed by measurement, server and reason.
+ * Reduces the windows to the table: the median per row and server (the windows alternate
+ * between servers, so a busy neighbour lands on both sides and the median shrugs off the
+ * odd window it spoiled), the ratio to the first server, and every failure summed by
+ * measurement, server and reason.
  *
  * @example
- * const summary = summarise(measurements, ['raw ws', 'wsgate'], rounds);
+ * const summary = summarise(measurements, ['raw ws', 'wsgate'], samples);
  */
 export function summarise(
   measurements: readonly Measurement[],
   targets: readonly string[],
-  rounds: readonly RoundResult[],
+  samples: readonly Sample[],
 ): Summary {
-  const roundsOf = (target: string): RoundResult[] =>
-    rounds.filter((round) => round.target === target);
+  const resultsOf = (measurement: Measurement, target: string): MeasurementResult[] =>
+    samples
+      .filter((sample) => sample.measurement === measurement.name && sample.target === target)
+      .map((sample) => sample.result);
   const rows = measurements.flatMap((measurement) =>
     measurement.rows.map((spec): SummaryRow => {
-      const samples = targets.map((target) =>
-        roundsOf(target).map((round) => round.results[measurement.name]?.figures[spec.id] ?? NaN),
+      const values = targets.map((target) =>
+        resultsOf(measurement, target).flatMap((result) => result.figures[spec.id] ?? []),
       );
-      const pick = spec.better === 'higher' ? Math.max : Math.min;
-      const best = samples.map((values) => (values.length === 0 ? NaN : pick(...values)));
-      const baseline = best[0] ?? NaN;
-      return { spec, samples, best, ratios: best.slice(1).map((value) => value / baseline) };
+      const medians = values.map(median);
+      const baseline = medians[0] ?? Number.NaN;
+      return {
+        spec,
+        samples: values,
+        medians,
+        ratios: medians.slice(1).map((value) => value / baseline),
+      };
     }),
   );
   const failures = measurements.flatMap((measurement) =>
     targets.map((target): FailureSummary => {
       const reasons: Record<string, number> = {};
-      for (const round of roundsOf(target)) {
-        for (const [reason, count] of Object.entries(
-          round.results[measurement.name]?.failures ?? {},
-        )) {
+      for (const result of resultsOf(measurement, target)) {
+        for (const [reason, count] of Object.entries(result.failures)) {
           reasons[reason] = (reasons[reason] ?? 0) + count;
         }
       }
@@ -92,12 +99,12 @@ function markdownTable(header: readonly string[], body: readonly (readonly strin
 }
 
 /**
- * The summary as Markdown: the table of best figures with ratios, every round's figures,
+ * The summary as Markdown: the table of medians with ratios, every window's figures,
  * and the failures (all of them, zero included, so "none" is a statement, not an omission).
  */
 export function formatSummary(summary: Summary): string {
   const [baseline, ...others] = summary.targets;
-  const best = markdownTable(
+  const table = markdownTable(
     [
       'row',
       'unit',
@@ -109,12 +116,12 @@ export function formatSummary(summary: Summary): string {
       row.spec.label,
       row.spec.unit,
       row.spec.better,
-      ...row.best.map((value) => formatNumber(value, row.spec.decimals)),
+      ...row.medians.map((value) => formatNumber(value, row.spec.decimals)),
       ...row.ratios.map((ratio) => formatNumber(ratio, 2)),
     ]),
   );
   const samples = markdownTable(
-    ['row', ...summary.targets.map((target) => `${target} (each round)`)],
+    ['row', ...summary.targets.map((target) => `${target} (each window)`)],
     summary.rows.map((row) => [
       row.spec.label,
       ...row.samples.map((values) =>
@@ -129,8 +136,8 @@ export function formatSummary(summary: Summary): string {
     return `- ${measurement}, ${target}: ${total === 0 ? 'none' : `${total} (${detail})`}`;
   });
   return [
-    `Best of the rounds:\n\n${best}`,
-    `Every round:\n\n${samples}`,
-    `Failures (all rounds, warm-up included):\n\n${failures.join('\n')}`,
+    `Median of the windows:\n\n${table}`,
+    `Every window:\n\n${samples}`,
+    `Failures (all windows, warm-ups included):\n\n${failures.join('\n')}`,
   ].join('\n\n');
 }

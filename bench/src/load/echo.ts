@@ -27,6 +27,8 @@ export interface EchoOpenResult {
 export interface EchoRunResult {
   readonly replies: number;
   readonly elapsedMs: number;
+  /** The load generator's own CPU time during the run. */
+  readonly loadCpuMicros: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly failures: Record<string, number>;
@@ -101,6 +103,7 @@ async function runEcho(
 ): Promise<EchoRunResult> {
   const latencies = new SampleRecorder();
   const failures = new FailureTally();
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const loops = sockets
     .filter((socket) => socket.isOpen)
@@ -112,10 +115,12 @@ async function runEcho(
   await Promise.all(loops.map((loop) => loop.done));
   clearTimeout(giveUp);
   const elapsedMs = performance.now() - startedAt;
+  const cpu = process.cpuUsage(cpuBefore);
   const sorted = latencies.sorted();
   return {
     replies: latencies.count,
     elapsedMs,
+    loadCpuMicros: cpu.user + cpu.system,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     failures: failures.toRecord(),
@@ -137,8 +142,8 @@ export const echoHandlers = {
 
 const settings = {
   connections: 50,
-  warmupMs: 1_000,
-  durationMs: 5_000,
+  warmupMs: 500,
+  durationMs: 2_000,
   timeoutMs: 5_000,
 };
 
@@ -183,7 +188,8 @@ export const echoMeasurement: Measurement = {
         'echo-p99': measured.p99Ms,
         'echo-cpu': (after.cpuMicros - before.cpuMicros) / measured.replies,
       },
-      serverBusyPercent: busyPercent(before, after, measured.elapsedMs),
+      serverBusyPercent: busyPercent(after.cpuMicros - before.cpuMicros, measured.elapsedMs),
+      loadBusyPercent: busyPercent(measured.loadCpuMicros, measured.elapsedMs),
       failures: mergeFailures(open.failures, warmup.failures, measured.failures),
     };
   },

@@ -85,6 +85,7 @@ const kib = 1_024;
 /** Parent side: must run first on a fresh server, so the baseline holds no connections. */
 export const idleMemoryMeasurement: Measurement = {
   name: 'idle-memory',
+  firstRoundOnly: true,
   rows: [
     {
       id: 'idle-heap',
