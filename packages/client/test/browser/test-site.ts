@@ -2,17 +2,14 @@
 /**
  * A wsgate server for browser tests: on one origin (127.0.0.1, a free port) it serves the test
  * page, the client bundled from source (`/client.js`, imported by `/page.js`), any HTTP routes
- * the test adds (the session endpoint), and the WebSocket application under test. It can be
- * killed the hard way (every TCP connection dropped, as when the process dies) and brought
- * back on the same port, which a page's client must survive without a reload.
+ * the test adds (the session endpoint), and the WebSocket application under test, on a
+ * RestartableServer (so a test can kill it and bring it back).
  */
-import type { Server } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Application, Attachment, HttpScope, Route, WebSocketScope } from '@wsgate/server';
-import { attach, protocolTypeRouter, route, urlRouter } from '@wsgate/server';
+import type { Application, HttpScope, Route, WebSocketScope } from '@wsgate/server';
+import { protocolTypeRouter, route, urlRouter } from '@wsgate/server';
 import { bundleForBrowser, clientEntry } from './bundle-for-browser.js';
+import { RestartableServer } from './restartable-server.js';
 
 export interface TestSiteOptions {
   /** The WebSocket application under test (the whole middleware stack). */
@@ -101,55 +98,22 @@ function fileServer(served: ReadonlyMap<string, File>): Application<HttpScope> {
  * @example
  * const site = await TestSite.start({ websocket: stack, http: [route('/wsgate/session', endpoint)] });
  * await page.goto(site.page({ socket: '/ws/echo/' }));
- * await site.kill();
- * await site.restart();
+ * await site.server.kill();
+ * await site.server.restart();
  */
 export class TestSite {
-  #server: Server;
-  #attachment: Attachment;
-  readonly #sockets = new Set<Socket>();
-  #handshakes = 0;
-
-  private constructor(
-    private readonly app: Application,
-    readonly port: number,
-    server: Server,
-    attachment: Attachment,
-  ) {
-    this.#server = server;
-    this.#attachment = attachment;
-    this.#track(server);
-  }
+  private constructor(readonly server: RestartableServer) {}
 
   static async start(options: TestSiteOptions): Promise<TestSite> {
     const served = await files();
     const http = urlRouter<HttpScope>([...(options.http ?? []), route(/^/, fileServer(served))]);
     const app = protocolTypeRouter({ http, websocket: options.websocket });
-    const { server, attachment, port } = await TestSite.#listen(app, 0);
-    return new TestSite(app, port, server, attachment);
-  }
-
-  static async #listen(
-    app: Application,
-    port: number,
-  ): Promise<{ server: Server; attachment: Attachment; port: number }> {
-    const server = createServer();
-    const attachment = attach(server, app);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return { server, attachment, port: (server.address() as AddressInfo).port };
+    return new TestSite(await RestartableServer.start(app));
   }
 
   /** `http://127.0.0.1:<port>`: pages, scripts and sockets share this origin. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  /** WebSocket handshakes received so far, refused ones included: did the client retry? */
-  get handshakes(): number {
-    return this.#handshakes;
+    return this.server.url;
   }
 
   /** The test page's URL, with its query parameters (see test-page.ts). */
@@ -157,40 +121,5 @@ export class TestSite {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const search = query.size > 0 ? `?${query.toString()}` : '';
     return `${this.url}/${search}`;
-  }
-
-  /** Drops every connection without a closing handshake and stops listening. */
-  async kill(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await this.#stop();
-  }
-
-  /** Listens again on the same port with the same application. */
-  async restart(): Promise<void> {
-    const { server, attachment } = await TestSite.#listen(this.app, this.port);
-    this.#server = server;
-    this.#attachment = attachment;
-    this.#track(server);
-  }
-
-  /** Closes gracefully (sockets get 1001); call in afterEach. */
-  async close(): Promise<void> {
-    await this.#stop();
-  }
-
-  async #stop(): Promise<void> {
-    await this.#attachment.close();
-    const server = this.#server;
-    if (!server.listening) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  #track(server: Server): void {
-    server.on('upgrade', () => (this.#handshakes += 1));
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
   }
 }
