@@ -91,3 +91,16 @@ export { anonymousUser } from './auth/anonymous-user.js';
 export { login } from './auth/login.js';
 export { logout } from './auth/logout.js';
 export { getUser } from './auth/get-user.js';
+
+// == limits: login throttling, concurrency, connection and message rates ==
+export { LoginThrottle } from './limits/login-throttle.js';
+export type { LoginThrottleOptions, ThrottleDecision } from './limits/login-throttle.js';
+export type { FailureRecord, LoginThrottleStore } from './limits/login-throttle-store.js';
+export { InMemoryLoginThrottleStore } from './limits/in-memory-login-throttle-store.js';
+export type { InMemoryLoginThrottleStoreOptions } from './limits/in-memory-login-throttle-store.js';
+export { Semaphore } from './limits/semaphore.js';
+export type { SemaphoreOptions, SemaphoreRunOptions } from './limits/semaphore.js';
+export { rateLimitMiddleware } from './limits/rate-limit-middleware.js';
+export type { RateLimitOptions } from './limits/rate-limit-middleware.js';
+export { TokenBucket } from './limits/token-bucket.js';
+export type { TokenBucketOptions } from './limits/token-bucket.js';
