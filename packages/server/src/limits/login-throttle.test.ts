@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryLoginThrottleStore } from './in-memory-login-throttle-store.js';
 import { LoginThrottle } from './login-throttle.js';
+import { Semaphore } from './semaphore.js';
 import type { FailureRecord, LoginThrottleStore } from './login-throttle-store.js';
 
 const minute = 60_000;
@@ -113,6 +114,37 @@ describe('LoginThrottle per account', () => {
     const known = await fail(throttle, 2, 'alice', '10.0.0.1');
     const unknown = await fail(throttle, 2, 'no-such-user', '10.0.0.2');
     expect(unknown).toEqual(known);
+  });
+});
+
+describe('LoginThrottle under parallel attempts', () => {
+  /** 50 wrong guesses at once; `inside` checks in the Semaphore slot, else before queueing. */
+  async function guessInParallel(inside: boolean) {
+    const throttle = new LoginThrottle({ maxFailuresPerAccount: 5, maxFailuresPerAddress: 1_000 });
+    const hashing = new Semaphore(1, { maxQueued: 100 });
+    let guesses = 0;
+    const wrongPassword = async () => {
+      guesses += 1;
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      await throttle.recordFailure('alice', '10.0.0.1');
+    };
+    const attempt = async () => {
+      if (!inside && !(await throttle.check('alice', '10.0.0.1')).allowed) return;
+      await hashing.run(async () => {
+        if (inside && !(await throttle.check('alice', '10.0.0.1')).allowed) return;
+        await wrongPassword();
+      });
+    };
+    await Promise.all(Array.from({ length: 50 }, attempt));
+    return guesses;
+  }
+
+  it('lets exactly maxFailuresPerAccount guesses through when checked in the Semaphore slot', async () => {
+    expect(await guessInParallel(true)).toBe(5);
+  });
+
+  it('(the pitfall it avoids) lets every guess through when checked before queueing', async () => {
+    expect(await guessInParallel(false)).toBe(50);
   });
 });
 

@@ -77,16 +77,24 @@ function storeKey(kind: 'account' | 'address', key: string): string {
  * trimmed and lower-cased), or null if the credentials name none. `address` is the client's
  * address (`scope.client?.[0] ?? null`); IPv6 addresses are counted per /64.
  *
+ * Check inside the same {@link Semaphore} slot that runs `authenticate`, not before queueing
+ * for it: attackers send attempts in parallel, and every attempt checked before the first
+ * failure is recorded would pass. Inside the slot, at most `maxConcurrent - 1` guesses get past
+ * a limit.
+ *
  * @example
  * const throttle = new LoginThrottle();
- * async function tryLogin(username: string, password: string, address: string) {
+ * const hashing = new Semaphore(2);
+ * function tryLogin(username: string, password: string, address: string) {
  *   const account = username.trim().toLowerCase();
- *   const decision = await throttle.check(account, address);
- *   if (!decision.allowed) return { refused: decision.retryAfterMs };
- *   const user = await authenticate(username, password); // null for unknown user or wrong password
- *   if (user === null) await throttle.recordFailure(account, address);
- *   else await throttle.recordSuccess(account, address);
- *   return { user };
+ *   return hashing.run(async () => {
+ *     const decision = await throttle.check(account, address);
+ *     if (!decision.allowed) return { refused: decision.retryAfterMs };
+ *     const user = await authenticate(username, password); // null: unknown user or wrong password
+ *     if (user === null) await throttle.recordFailure(account, address);
+ *     else await throttle.recordSuccess(account, address);
+ *     return { user };
+ *   });
  * }
  */
 export class LoginThrottle {
