@@ -92,6 +92,18 @@ export { login } from './auth/login.js';
 export { logout } from './auth/logout.js';
 export { getUser } from './auth/get-user.js';
 
+// == in-socket auth: socketAuthMiddleware, sessionEndpoint ==
+export type { WebSocketAuthEvent, WebSocketAuthReason } from '@wsgate/shared';
+export type { ConsumerUser } from './consumers/websocket-consumer.js';
+export { socketAuthMiddleware } from './socket-auth/socket-auth-middleware.js';
+export type {
+  Authenticate,
+  SocketAuthOptions,
+  SocketAuthScope,
+} from './socket-auth/socket-auth-options.js';
+export { sessionEndpoint } from './socket-auth/session-endpoint.js';
+export type { SessionEndpointOptions } from './socket-auth/session-endpoint.js';
+
 // == limits: login throttling, concurrency, connection and message rates ==
 export { LoginThrottle } from './limits/login-throttle.js';
 export type { LoginThrottleOptions, ThrottleDecision } from './limits/login-throttle.js';

@@ -6,6 +6,8 @@
  */
 import type { Header, Session } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { defaultLogger } from '../logger.js';
+import { publishRevocation } from './revocation-notice.js';
 import { newSessionId, sealSession } from './seal-session.js';
 import type { SessionRecord } from './seal-session.js';
 import type { SessionCodec } from './session-codec.js';
@@ -37,6 +39,9 @@ export class SealedSession implements Session {
   readonly #kind: 'http' | 'websocket';
   readonly #secure: boolean;
   #id: string;
+  #expiresAt: number | null;
+  /** The id this session object revoked last, so its own sockets can ignore that notice. */
+  #revokedId: string | undefined;
   readonly #data: Map<string, unknown>;
   #modified = false;
   /** Bumped by every change, so a seal of the current version can be reused. */
@@ -54,6 +59,7 @@ export class SealedSession implements Session {
     this.#kind = context.kind;
     this.#secure = context.secure;
     this.#id = record?.id ?? newSessionId();
+    this.#expiresAt = record?.expiresAt ?? null;
     this.#data = new Map(Object.entries(record?.data ?? {}));
   }
 
@@ -67,6 +73,16 @@ export class SealedSession implements Session {
 
   get isEmpty(): boolean {
     return this.#data.size === 0;
+  }
+
+  /** When the seal last opened or saved stops opening (ms since the epoch); null if none. */
+  get expiresAt(): number | null {
+    return this.#expiresAt;
+  }
+
+  /** The middleware's settings: ttl, codec, revocation store, channel layer. */
+  get settings(): SessionSettings {
+    return this.#settings;
   }
 
   /** Whether the application called `save()` (HTTP then sets the cookie even if unmodified). */
@@ -119,7 +135,11 @@ export class SealedSession implements Session {
       await this.seal();
       return;
     }
+    // Every save in a socket starts the TTL again (a refresh changes nothing else), so the
+    // seal of an unchanged version is not reused.
+    this.#version += 1;
     const state = await this.seal();
+    this.#expiresAt = state.expiresAt;
     const event: SessionSavedEvent = {
       sessionId: this.#id,
       seal: state.seal,
@@ -142,9 +162,25 @@ export class SealedSession implements Session {
     this.#responseStarted = true;
   }
 
-  /** Refuses this session's id from now on, for as long as any seal of it could open. */
-  async revoke(): Promise<void> {
-    await this.#settings.revocationStore.revoke(this.#id, this.#settings.ttl);
+  /**
+   * Refuses this session's id from now on, for as long as any seal of it could open, and tells
+   * its open sockets through the channel layer. The store is what makes the revocation hold;
+   * a notice that cannot be sent is logged, and the sockets' periodic re-check catches up.
+   */
+  async revoke(reason = 'logged out'): Promise<void> {
+    const id = this.#id;
+    await this.#settings.revocationStore.revoke(id, this.#settings.ttl);
+    this.#revokedId = id;
+    try {
+      await publishRevocation(this.#settings.channelLayer, id, reason);
+    } catch (error) {
+      defaultLogger.warn('could not announce a revoked session on the channel layer', { error });
+    }
+  }
+
+  /** Whether this object revoked `sessionId` itself (its own socket already knows). */
+  revokedHere(sessionId: string): boolean {
+    return this.#revokedId === sessionId;
   }
 
   /** Whether logout (here or elsewhere) revoked this session's id. */

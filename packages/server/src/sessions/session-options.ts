@@ -1,8 +1,10 @@
 import type { CookieAttributes, SameSite } from '../cookies/set-cookie.js';
 import { setCookie } from '../cookies/set-cookie.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import type { ChannelLayer } from '../layers/channel-layer.js';
 import { sharedRevocationStore } from './in-memory-revocation-store.js';
 import type { RevocationStore } from './revocation-store.js';
+import { processRevocationLayer } from './revocation-notice.js';
 import { createSessionCodec } from './session-codec.js';
 import type { SessionCodec, SessionPassword } from './session-codec.js';
 import { UnsealCache } from './unseal-cache.js';
@@ -37,6 +39,7 @@ export interface SessionCookieOptions {
  *   password: { 1: process.env.OLD_SESSION_PASSWORD!, 2: process.env.SESSION_PASSWORD! },
  *   ttl: 7 * 24 * 3600,
  *   revocationStore: new RedisRevocationStore(redis),
+ *   channelLayer, // the consumers' layer: logouts reach sockets on every node
  * };
  */
 export interface SessionOptions {
@@ -59,6 +62,13 @@ export interface SessionOptions {
    *   has the same password(s)
    */
   readonly revocationStore?: RevocationStore;
+  /**
+   * Where logout announces a revoked session, so that its open sockets (behind
+   * `socketAuthMiddleware`, which listens on the same layer through the session) hear it at
+   * once. Pass the layer your consumers use when several processes serve the same sessions.
+   * @default one InMemoryChannelLayer per process
+   */
+  readonly channelLayer?: ChannelLayer;
 }
 
 /** Validated options with their defaults and the objects built from them. */
@@ -70,10 +80,18 @@ export interface SessionSettings {
   readonly cookie: Omit<CookieAttributes, 'maxAge' | 'expires'>;
   readonly cache: UnsealCache;
   readonly revocationStore: RevocationStore;
+  readonly channelLayer: ChannelLayer;
 }
 
 function invalid(message: string): WsgateError {
   return new WsgateError(ServerErrorCode.invalidOption, `sessionMiddleware: ${message}`);
+}
+
+function isChannelLayer(value: unknown): value is ChannelLayer {
+  const layer = value as Partial<ChannelLayer> | null;
+  return ['newChannel', 'receive', 'groupAdd', 'groupDiscard', 'groupSend'].every(
+    (method) => typeof layer?.[method as keyof ChannelLayer] === 'function',
+  );
 }
 
 function isRevocationStore(value: unknown): value is RevocationStore {
@@ -96,6 +114,7 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
     cookie = {},
     cacheSize = 10_000,
     revocationStore: givenStore,
+    channelLayer,
   } = options;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) {
     throw invalid(`ttl is a whole, positive number of seconds, not ${String(ttl)}`);
@@ -105,6 +124,9 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
   }
   if (givenStore !== undefined && !isRevocationStore(givenStore)) {
     throw invalid('revocationStore needs revoke(sessionId, ttlSeconds) and isRevoked(sessionId)');
+  }
+  if (channelLayer !== undefined && !isChannelLayer(channelLayer)) {
+    throw invalid('channelLayer must be a ChannelLayer, e.g. new InMemoryChannelLayer()');
   }
   if (typeof cookieName !== 'string' || cookieName === '') {
     throw invalid('cookieName must be a non-empty string');
@@ -126,5 +148,6 @@ export function resolveSessionOptions(options: SessionOptions): SessionSettings 
     cookie: attributes,
     cache: new UnsealCache(cacheSize),
     revocationStore: givenStore ?? sharedRevocationStore(codec.passwordSetId),
+    channelLayer: channelLayer ?? processRevocationLayer(),
   };
 }

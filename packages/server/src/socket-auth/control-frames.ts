@@ -1,0 +1,143 @@
+/**
+ * The client's control messages (`auth.*`, `session.*`), each answered by its reply with the
+ * request's `id`. A login is throttled and its `authenticate` bounded; saving the session
+ * sends `session.updated` before the `auth.result`, since the client resolves a login only
+ * once the ticket became its cookie. Malformed messages get `error`; too many close 4400.
+ */
+import { CloseCode, ErrorCode, parseClientMessage } from '@wsgate/shared';
+import type { ClientMessage, RequestId, User, WireError } from '@wsgate/shared';
+import { login } from '../auth/login.js';
+import { logout } from '../auth/logout.js';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import type { AuthSocket } from './auth-socket.js';
+
+const invalidCredentials: WireError = {
+  code: ErrorCode.invalidCredentials,
+  message: 'wrong username or password',
+};
+
+const busy: WireError = {
+  code: ErrorCode.rateLimited,
+  message: 'the server is busy checking other logins; try again in a moment',
+};
+
+/** What `authenticate` gives when the limit's queue is full: not the user's fault. */
+const overloaded = Symbol('overloaded');
+
+/**
+ * Classifies and answers one socket's text frames.
+ *
+ * @example
+ * const controls = new ControlFrames(socket);
+ * if (!(await controls.handle(text))) passToApplication(text);
+ */
+export class ControlFrames<U extends User = User> {
+  readonly #socket: AuthSocket<U>;
+  /** When the recent invalid messages came, oldest first (at most the limit's worth). */
+  readonly #invalidAt: number[] = [];
+
+  constructor(socket: AuthSocket<U>) {
+    this.#socket = socket;
+  }
+
+  /** Handles `text` if it is a control message (valid or not); false: it is the application's. */
+  async handle(text: string): Promise<boolean> {
+    const frame = parseClientMessage(text);
+    if (frame.kind === 'app') return false;
+    const socket = this.#socket;
+    await socket.exclusive(async () => {
+      if (frame.kind === 'invalid') return this.#invalid(frame.error, frame.id);
+      const { type, id } = frame.message;
+      try {
+        await this.#dispatch(frame.message);
+      } catch (error) {
+        socket.settings.logger.error(`socketAuthMiddleware: ${type} failed`, {
+          error,
+          path: socket.scope.path,
+        });
+        const message = `the server could not complete ${type}; try again later`;
+        await socket.reply({ type: 'error', id, code: ErrorCode.internalError, message });
+      }
+    });
+    return true;
+  }
+
+  async #dispatch(message: ClientMessage): Promise<void> {
+    const socket = this.#socket;
+    switch (message.type) {
+      case 'auth.login':
+        return this.#logIn(message.id, message.credentials);
+      case 'auth.logout': {
+        const before = socket.scope.user;
+        await logout(socket.scope);
+        socket.setUser(socket.scope.user, 'logout', before);
+        await socket.session.save();
+        return this.#answer(message.id);
+      }
+      case 'auth.whoami':
+        return this.#answer(message.id);
+      case 'session.refresh':
+        await socket.session.save();
+        return this.#answer(message.id);
+      case 'session.ping':
+        return socket.reply({ type: 'session.pong', id: message.id });
+    }
+  }
+
+  async #answer(id: RequestId): Promise<void> {
+    await this.#socket.reply({ type: 'auth.result', id, ok: true, user: this.#socket.wireUser() });
+  }
+
+  async #logIn(id: RequestId, credentials: unknown): Promise<void> {
+    const socket = this.#socket;
+    const { loginThrottle: throttle, accountKey } = socket.settings;
+    const account = accountKey(credentials);
+    const address = socket.scope.client?.[0] ?? null;
+    const decision = await throttle?.check(account, address);
+    if (decision?.allowed === false) {
+      const seconds = Math.ceil(decision.retryAfterMs / 1000);
+      const message = `too many failed logins: try again in ${seconds} s`;
+      return socket.closeWith(CloseCode.tooManyRequests, message, decision.retryAfterMs);
+    }
+    const user = await this.#authenticate(credentials);
+    if (user === overloaded)
+      return socket.reply({ type: 'auth.result', id, ok: false, error: busy });
+    if (user === null) {
+      await throttle?.recordFailure(account, address);
+      return socket.reply({ type: 'auth.result', id, ok: false, error: invalidCredentials });
+    }
+    await throttle?.recordSuccess(account, address);
+    const before = socket.scope.user;
+    await login(socket.scope, user);
+    socket.setUser(socket.scope.user, 'login', before);
+    await socket.session.save();
+    return this.#answer(id);
+  }
+
+  /** `authenticate` behind the limit, on a copy of the scope it cannot disturb. */
+  async #authenticate(credentials: unknown): Promise<U | null | typeof overloaded> {
+    const { authenticateLimit, authenticate } = this.#socket.settings;
+    try {
+      const scope = { ...this.#socket.scope };
+      return (await authenticateLimit.run(() => authenticate(credentials, scope))) ?? null;
+    } catch (error) {
+      if (error instanceof WsgateError && error.code === ServerErrorCode.overloaded) {
+        return overloaded;
+      }
+      throw error;
+    }
+  }
+
+  async #invalid(error: WireError, id: RequestId | undefined): Promise<void> {
+    const { maxInvalidFrames, invalidFrameWindowMs } = this.#socket.settings;
+    const now = Date.now();
+    const recent = this.#invalidAt;
+    while (recent.length > 0 && (recent[0] as number) <= now - invalidFrameWindowMs) recent.shift();
+    recent.push(now);
+    if (recent.length >= maxInvalidFrames) {
+      const message = `${recent.length} malformed or unknown control messages within ${invalidFrameWindowMs} ms; the last: ${error.message}`;
+      return this.#socket.closeWith(CloseCode.badMessage, message);
+    }
+    await this.#socket.reply({ type: 'error', ...(id === undefined ? {} : { id }), ...error });
+  }
+}

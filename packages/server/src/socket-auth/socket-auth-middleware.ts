@@ -1,0 +1,94 @@
+import type { Application, Scope, Send, User, WithSession, WithUser } from '@wsgate/shared';
+import { userLoaderOf } from '../auth/user-loader.js';
+import { ServerErrorCode, WsgateError } from '../errors.js';
+import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { SealedSession } from '../sessions/sealed-session.js';
+import { AuthSocket } from './auth-socket.js';
+import type { MutableAuthScope } from './auth-socket.js';
+import { ControlFrames } from './control-frames.js';
+import { resolveSocketAuthOptions } from './socket-auth-options.js';
+import type { SocketAuthOptions } from './socket-auth-options.js';
+import { SocketReceive } from './socket-receive.js';
+
+/** The session and loader the auth stack puts on the scope, or an error naming the stack. */
+function authStackOf(scope: Scope): SealedSession {
+  const { session, user } = scope as Partial<WithSession & WithUser>;
+  if (!(session instanceof SealedSession) || user === undefined || !userLoaderOf(scope)) {
+    throw new WsgateError(
+      ServerErrorCode.missingMiddleware,
+      'socketAuthMiddleware needs scope.session and scope.user from the auth stack: wrap it as authMiddlewareStack(socketAuthMiddleware(app, { authenticate }), { session, loadUser }).',
+    );
+  }
+  return session;
+}
+
+/**
+ * In-socket login, logout and session refresh (DESIGN.md, "In-socket auth protocol"): control
+ * frames (`auth.login`, `auth.logout`, `auth.whoami`, `session.refresh`, `session.ping`) are
+ * answered here and never reach `inner`; every other frame passes through untouched. Place it
+ * inside `authMiddlewareStack` and outside the router or consumer.
+ *
+ * - A session saved in the socket (a login, a logout, a refresh, or the application's own
+ *   `scope.session.save()`) sends `session.updated {ticket, expiresAt}` first; the client
+ *   trades the ticket for the cookie at {@link sessionEndpoint}.
+ * - The session's expiry is enforced while the socket is open: `session.expiring` ahead of
+ *   it, then `auth.expired` and an anonymous user (or a 4401 close, `onExpiry: 'close'`).
+ * - A logout anywhere (HTTP or socket, any node sharing the session's `channelLayer`) reaches
+ *   every socket of that session at once: `auth.revoked` and an anonymous user (or 4403,
+ *   `onRevoked: 'close'`). Sockets also re-load their user every `reverifyIntervalMs`.
+ * - Failed logins are throttled per account and per address (4429 with `retryAfterMs`);
+ *   concurrent `authenticate` calls are bounded.
+ *
+ * The application learns of a new user from a `websocket.auth {user, reason}` event in its
+ * receive stream; `WebsocketConsumer` updates `this.scope.user` and calls `authChanged`. Scopes
+ * held by middleware outside this one are copies and keep the handshake's user. The wire shows
+ * only a user's `id` unless `serializeUser` says otherwise.
+ *
+ * @example
+ * const websocket = authMiddlewareStack(
+ *   socketAuthMiddleware(urlRouter([route('/ws/chat/:room/', ChatConsumer.asApp({ channelLayer }))]), {
+ *     authenticate: async ({ username, password }) => checkPassword(username, password),
+ *     serializeUser: (user) => ({ id: user.id, name: user.name }),
+ *   }),
+ *   { session: { password, channelLayer }, loadUser },
+ * );
+ */
+export function socketAuthMiddleware<U extends User>(
+  inner: Application<Scope & WithSession & WithUser<U>>,
+  options: SocketAuthOptions<U>,
+): Application<Scope & WithSession & WithUser<U>>;
+// TypeScript cannot infer `S` through the Scope union (as with authMiddleware); the overload
+// above covers an inner application that takes both scope types.
+export function socketAuthMiddleware<U extends User, S extends Scope>(
+  inner: Application<S & WithSession & WithUser<U>>,
+  options: SocketAuthOptions<U>,
+): Application<S & WithSession & WithUser<U>>;
+export function socketAuthMiddleware<U extends User, S extends Scope>(
+  inner: Application<S & WithSession & WithUser<U>>,
+  options: SocketAuthOptions<U>,
+): Application<S & WithSession & WithUser<U>> {
+  const settings = resolveSocketAuthOptions(options);
+  const app: Application<S & WithSession & WithUser<U>> = async (scope, receive, send) => {
+    if (scope.type !== 'websocket') return inner(scope, receive, send);
+    const session = authStackOf(scope);
+    const own = { ...scope } as unknown as MutableAuthScope<U>;
+    const events = new SocketReceive(receive, {
+      control: (text) => controls.handle(text),
+      disconnected: () => void socket.stop(),
+    });
+    const socket = new AuthSocket<U>(own, session, settings, send, (event) => events.inject(event));
+    const controls = new ControlFrames(socket);
+    const innerSend: Send = async (event) => {
+      await send(event);
+      if (event.type === 'websocket.accept') socket.accepted();
+      else if (event.type === 'websocket.close') await socket.stop();
+    };
+    try {
+      await inner({ ...scope }, events.receive, innerSend);
+    } finally {
+      await socket.stop();
+    }
+  };
+  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+}
