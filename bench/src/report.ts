@@ -94,7 +94,8 @@ function markdownTable(header: readonly string[], body: readonly (readonly strin
   );
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
-  const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  // Prettier's own table style, so pasting the output into Markdown leaves nothing to reformat.
+  const rule = `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`;
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
