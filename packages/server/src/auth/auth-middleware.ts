@@ -1,6 +1,6 @@
 import type { Application, Scope, User, WithSession, WithUser } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 import { sessionOf, userFromSession } from './session-user.js';
 import { userLoaderKey } from './user-loader.js';
 import type { LoadUser } from './user-loader.js';
@@ -71,5 +71,5 @@ export function authMiddleware<U extends User, S extends Scope>(
     return inner(userScope, receive, send);
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }

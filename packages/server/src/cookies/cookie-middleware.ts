@@ -1,6 +1,6 @@
 import { parse } from 'cookie';
 import type { Application, Header, Scope, WithCookies } from '@wsgate/shared';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 
 /**
  * The request's cookies from every `Cookie` header. HTTP/2 and some proxies split cookies over
@@ -55,5 +55,5 @@ export function cookieMiddleware<S extends Scope>(
   const app: Application<S> = (scope, receive, send) =>
     inner({ ...scope, cookies: readCookies(scope.headers) }, receive, send);
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }

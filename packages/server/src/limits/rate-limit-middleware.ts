@@ -18,7 +18,7 @@ import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { addressKey } from './address-key.js';
 import { checkLimit } from './check-limit.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 import { ConnectionCounter } from './connection-counter.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -210,7 +210,7 @@ export function rateLimitMiddleware<S extends Scope>(
       release();
     }
   };
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Application, Receive, Scope, Send } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 
 /**
  * `S` without `Added`, member by member. TypeScript infers a generic subclass's `S` from
@@ -87,6 +87,6 @@ export abstract class BaseMiddleware<Added extends object = object, S extends Sc
   asApp(): Application<WithoutAdded<S, Added>> {
     const app: Application<WithoutAdded<S, Added>> = (scope, receive, send) =>
       this.handle(scope as S, receive, send);
-    return isUrlRouter(this.inner) ? markUrlRouter(app) : app;
+    return wrapping(this.inner, app);
   }
 }

@@ -2,8 +2,8 @@
  * How a route knows that its application is a `urlRouter`: such a route matches a prefix and
  * leaves the rest of the path to the router inside. A symbol on the function rather than its
  * name, so that bundling and minifying cannot lose it. A middleware passes the mark on, so
- * that a router wrapped in it stays nestable:
- * `return isUrlRouter(inner) ? markUrlRouter(app) : app;` (BaseMiddleware does this for you).
+ * that a router wrapped in it stays nestable: `return wrapping(inner, app);` (BaseMiddleware
+ * does this for you).
  */
 import type { Application, Scope } from '@wsgate/shared';
 
@@ -20,4 +20,17 @@ export function isUrlRouter(app: unknown): boolean {
   return (
     typeof app === 'function' && (app as { [urlRouterMark]?: unknown })[urlRouterMark] === true
   );
+}
+
+/**
+ * `app`, a middleware's application around `inner`, marked as a router when `inner` is one, so
+ * that `route('/ws/', someMiddleware(urlRouter(...)))` still matches `/ws/` as a prefix.
+ *
+ * @example
+ * export function tenantMiddleware<S extends Scope>(inner: Application<S & Tenant>): Application<S> {
+ *   return wrapping(inner, (scope, receive, send) => inner({ ...scope, tenant: 'a' }, receive, send));
+ * }
+ */
+export function wrapping<S extends Scope>(inner: unknown, app: Application<S>): Application<S> {
+  return isUrlRouter(inner) ? markUrlRouter(app) : app;
 }

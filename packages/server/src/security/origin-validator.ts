@@ -2,7 +2,7 @@ import type { Application, Header, Receive, Scope, Send } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 import { compileOriginPattern, parseOrigin } from './origin-pattern.js';
 import type { OriginPattern } from './origin-pattern.js';
 
@@ -72,7 +72,7 @@ export function guardOrigin<S extends Scope>(
     return deny(receive, send);
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }
 
 /**

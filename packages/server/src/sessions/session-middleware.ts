@@ -1,6 +1,6 @@
 import type { Application, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 import { SealedSession } from './sealed-session.js';
 import { unsealSession } from './seal-session.js';
 import type { SessionRecord } from './seal-session.js';
@@ -116,5 +116,5 @@ export function sessionMiddleware<S extends Scope>(
     return inner(sessionScope, receive, savingSend(session, scope, settings, send));
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }
