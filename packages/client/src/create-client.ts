@@ -36,6 +36,8 @@ class Client implements WsgateClient {
   #stableTimer: ReturnType<typeof setTimeout> | undefined;
   /** A 4401 already led to a refresh, and no connection has been stable since. */
   #refreshUsed = false;
+  /** Own logouts awaiting their answer: the echo of one from another tab is not news. */
+  #loggingOut = 0;
 
   constructor(options: ClientOptions) {
     const o = (this.#options = resolveOptions(options));
@@ -119,8 +121,13 @@ class Client implements WsgateClient {
   }
 
   async logout(): Promise<void> {
-    const [result] = await this.#session.withCookie(() => this.#request('auth.logout'));
-    this.#setUser(result.user ?? null);
+    this.#loggingOut += 1;
+    try {
+      const [result] = await this.#session.withCookie(() => this.#request('auth.logout'));
+      this.#setUser(result.user ?? null);
+    } finally {
+      this.#loggingOut -= 1;
+    }
     this.#session.signedOut('logged out in another tab');
   }
 
@@ -270,7 +277,9 @@ class Client implements WsgateClient {
 
   /** Another tab logged out or was revoked: follow it, and reconnect to pick up its cookie. */
   #signedOutElsewhere(reason: string): void {
-    if (this.#isClosed() || this.#user === null) return;
+    // Another tab relaying this tab's own logout (via the server's auth.revoked) must not
+    // cut the socket the logout's answer is coming back on.
+    if (this.#isClosed() || this.#user === null || this.#loggingOut > 0) return;
     this.#setUser(null);
     this.#events.emit('revoked', { reason });
     const connection = this.#detach();

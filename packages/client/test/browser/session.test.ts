@@ -78,12 +78,9 @@ describe.skipIf(!requireChromium())('the session in Chromium', { timeout: 60_000
     expect(await page.evaluate(() => document.cookie)).not.toContain(session.cookieName);
   });
 
-  // Skipped until the client's cross-tab logout race is fixed (it fails about 3 runs in 4):
-  // tab B hears the server's auth.revoked and tells tab A over BroadcastChannel while tab A's
-  // own logout() still waits for its answer; tab A then takes it for a logout elsewhere
-  // (#signedOutElsewhere), drops its connection and rejects its own, successful, logout()
-  // with "auth.logout was sent but the connection closed (1000: session ended in another tab)".
-  it.skip('two tabs see a logout together', async () => {
+  // Regression: tab B relayed the server's auth.revoked over BroadcastChannel while tab A's own
+  // logout() awaited its answer; tab A took it for a logout elsewhere and dropped its socket.
+  it('two tabs see a logout together', async () => {
     const context = await chromium.newContext();
     const [tabA, tabB] = [await context.newPage(), await context.newPage()];
     await tabA.goto(site.page({ socket: '/ws/echo/' }));
