@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoginThrottle } from '../src/limits/login-throttle.js';
+import { Semaphore } from '../src/limits/semaphore.js';
 import { Harness } from './adapter-fixtures.js';
 import { ProtocolClient, startStack } from './socket-auth-fixtures.js';
 
@@ -186,5 +187,25 @@ describe('login throttling', () => {
       credentials: { username: 'alice', password: 'wonderland' },
     });
     expect((await again.closed).code).toBe(4429);
+  });
+
+  it('lets no more parallel guesses through than the limit runs at once', async () => {
+    const loginThrottle = new LoginThrottle({
+      maxFailuresPerAccount: 3,
+      maxFailuresPerAddress: 100,
+    });
+    const authenticateLimit = new Semaphore(1);
+    const stack = await startStack(harness, { socket: { loginThrottle, authenticateLimit } });
+    const clients = await Promise.all(Array.from({ length: 10 }, () => ProtocolClient.open(stack)));
+    const wrong = { type: 'auth.login', id: 1, credentials: { username: 'bob', password: 'x' } };
+    for (const client of clients) client.send(wrong);
+    const outcomes = await Promise.all(
+      clients.map((client) =>
+        client.waitFor((frame) => frame.id === 1 || frame.type === 'auth.error', 'an answer'),
+      ),
+    );
+    const refused = outcomes.filter((frame) => frame.type === 'auth.error');
+    expect(outcomes.length - refused.length).toBe(3);
+    expect(refused.every((frame) => frame.code === 4429)).toBe(true);
   });
 });

@@ -21,8 +21,12 @@ const busy: WireError = {
   message: 'the server is busy checking other logins; try again in a moment',
 };
 
-/** What `authenticate` gives when the limit's queue is full: not the user's fault. */
+/** What a login attempt comes to when the limit's queue is full: not the user's fault. */
 const overloaded = Symbol('overloaded');
+
+/** A login attempt: the user (null: wrong credentials), a lockout, or a full queue. */
+type Attempt<U> =
+  { readonly user: U | null } | { readonly refusedForMs: number } | typeof overloaded;
 
 /**
  * Classifies and answers one socket's text frames.
@@ -90,36 +94,43 @@ export class ControlFrames<U extends User = User> {
 
   async #logIn(id: RequestId, credentials: unknown): Promise<void> {
     const socket = this.#socket;
-    const { loginThrottle: throttle, accountKey } = socket.settings;
-    const account = accountKey(credentials);
-    const address = socket.scope.client?.[0] ?? null;
-    const decision = await throttle?.check(account, address);
-    if (decision?.allowed === false) {
-      const seconds = Math.ceil(decision.retryAfterMs / 1000);
-      const message = `too many failed logins: try again in ${seconds} s`;
-      return socket.closeWith(CloseCode.tooManyRequests, message, decision.retryAfterMs);
-    }
-    const user = await this.#authenticate(credentials);
-    if (user === overloaded)
+    const attempt = await this.#attempt(credentials);
+    if (attempt === overloaded) {
       return socket.reply({ type: 'auth.result', id, ok: false, error: busy });
-    if (user === null) {
-      await throttle?.recordFailure(account, address);
+    }
+    if ('refusedForMs' in attempt) {
+      const message = `too many failed logins: try again in ${Math.ceil(attempt.refusedForMs / 1000)} s`;
+      return socket.closeWith(CloseCode.tooManyRequests, message, attempt.refusedForMs);
+    }
+    if (attempt.user === null) {
       return socket.reply({ type: 'auth.result', id, ok: false, error: invalidCredentials });
     }
-    await throttle?.recordSuccess(account, address);
     const before = socket.scope.user;
-    await login(socket.scope, user);
+    await login(socket.scope, attempt.user);
     socket.setUser(socket.scope.user, 'login', before);
     await socket.session.save();
     return this.#answer(id);
   }
 
-  /** `authenticate` behind the limit, on a copy of the scope it cannot disturb. */
-  async #authenticate(credentials: unknown): Promise<U | null | typeof overloaded> {
-    const { authenticateLimit, authenticate } = this.#socket.settings;
+  /**
+   * The throttle's verdict and `authenticate`, in one slot of the limit: checked before
+   * queueing, parallel guesses would all pass before the first failure was recorded.
+   * `authenticate` gets a copy of the scope, which it cannot disturb.
+   */
+  async #attempt(credentials: unknown): Promise<Attempt<U>> {
+    const { loginThrottle, accountKey, authenticateLimit, authenticate } = this.#socket.settings;
+    const account = accountKey(credentials);
+    const address = this.#socket.scope.client?.[0] ?? null;
+    const scope = { ...this.#socket.scope };
     try {
-      const scope = { ...this.#socket.scope };
-      return (await authenticateLimit.run(() => authenticate(credentials, scope))) ?? null;
+      return await authenticateLimit.run(async (): Promise<Attempt<U>> => {
+        const decision = await loginThrottle?.check(account, address);
+        if (decision?.allowed === false) return { refusedForMs: decision.retryAfterMs };
+        const user = (await authenticate(credentials, scope)) ?? null;
+        if (user === null) await loginThrottle?.recordFailure(account, address);
+        else await loginThrottle?.recordSuccess(account, address);
+        return { user };
+      });
     } catch (error) {
       if (error instanceof WsgateError && error.code === ServerErrorCode.overloaded) {
         return overloaded;

@@ -4,6 +4,9 @@ import { authMiddlewareStack } from '../auth/auth-middleware-stack.js';
 import { login } from '../auth/login.js';
 import { Semaphore } from '../limits/semaphore.js';
 import type { Logger } from '../logger.js';
+import { route } from '../routing/route.js';
+import { urlRouter } from '../routing/url-router.js';
+import { isUrlRouter } from '../routing/url-router-mark.js';
 import { HttpCommunicator } from '../testing/http-communicator.js';
 import { WebsocketCommunicator } from '../testing/websocket-communicator.js';
 import { sessionPassword, userTable } from '../../test/fixtures/users.js';
@@ -85,6 +88,12 @@ describe('socketAuthMiddleware', () => {
     const app = socketAuthMiddleware(http, { authenticate: () => null });
     const response = await new HttpCommunicator(app as Application, 'GET', '/').getResponse();
     expect(response.status).toBe(204);
+  });
+
+  it('keeps a wrapped urlRouter nestable under a route prefix', () => {
+    const router = urlRouter([route('chat/', reporter as Application)]);
+    expect(isUrlRouter(socketAuthMiddleware(router, { authenticate: () => null }))).toBe(true);
+    expect(isUrlRouter(socketAuthMiddleware(reporter, { authenticate: () => null }))).toBe(false);
   });
 
   it('fails at construction on invalid options', () => {

@@ -1,7 +1,7 @@
 import type { Application, Scope, Send, User, WithSession, WithUser } from '@wsgate/shared';
 import { userLoaderOf } from '../auth/user-loader.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
-import { isUrlRouter, markUrlRouter } from '../routing/url-router-mark.js';
+import { wrapping } from '../routing/url-router-mark.js';
 import { SealedSession } from '../sessions/sealed-session.js';
 import { AuthSocket } from './auth-socket.js';
 import type { MutableAuthScope } from './auth-socket.js';
@@ -89,6 +89,5 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
       await socket.stop();
     }
   };
-  // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
-  return isUrlRouter(inner) ? markUrlRouter(app) : app;
+  return wrapping(inner, app);
 }
