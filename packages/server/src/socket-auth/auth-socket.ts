@@ -105,12 +105,6 @@ export class AuthSocket<U extends User = User> {
     this.#pendingUpdate = undefined;
     if (pending) void this.#background('session.updated', () => this.reply(pending));
     this.#watchSession();
-    const every = this.settings.reverifyIntervalMs;
-    if (every > 0) {
-      this.#reverifyTimer = setInterval(() => {
-        void this.#background('re-check', () => this.#reverify());
-      }, every);
-    }
   }
 
   /** The socket is closing or closed: nothing more is sent or timed. */
@@ -165,12 +159,24 @@ export class AuthSocket<U extends User = User> {
     return user.isAuthenticated ? this.settings.serializeUser(user) : null;
   }
 
-  /** After a save: the expiry to time, the session group to listen to. */
+  /**
+   * After the session changed: the expiry to time, the session group to listen to, the user to
+   * re-check. Only a session that names a user is watched: anonymous sockets cost no timers.
+   */
   #watchSession(): void {
     if (this.#phase !== 'open') return;
     const named = this.session.has(sessionUserIdKey);
     this.#expiry.schedule(named ? this.session.expiresAt : null);
     void this.#revocations.follow(named ? this.session.id : null);
+    const every = this.settings.reverifyIntervalMs;
+    if (!named || every === 0) {
+      clearInterval(this.#reverifyTimer);
+      this.#reverifyTimer = undefined;
+    } else {
+      this.#reverifyTimer ??= setInterval(() => {
+        void this.#background('re-check', () => this.#reverify());
+      }, every);
+    }
   }
 
   /** A save in this socket (ours or the application's): the client gets a ticket for it. */

@@ -178,10 +178,12 @@ describe('socketAuthMiddleware', () => {
     expect(await second.receiveJsonFrom()).toEqual({ type: 'session.pong', id: 3 });
   });
 
-  it('leaves no timer behind when the socket closes', async () => {
+  it('times only logged-in sockets, and leaves no timer behind when one closes', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
     const { communicator } = connect(reporter, { reverifyIntervalMs: 60_000 });
     await communicator.connect();
+    // An anonymous socket times nothing.
+    expect(vi.getTimerCount()).toBe(0);
     await communicator.sendJsonTo({ type: 'auth.login', id: 1, credentials: { username: 'bob' } });
     const frames: Array<{ type?: string; app?: string }> = [];
     for (let i = 0; i < 3; i += 1) frames.push(await communicator.receiveJsonFrom());
