@@ -30,6 +30,28 @@ describe('AsyncQueue', () => {
     await expect(queue.shift(AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
   });
 
+  it('ends with a last item: queued items first, then every waiting and later shift', async () => {
+    const queue = new AsyncQueue<string>();
+    const waiting = [queue.shift(), queue.shift()];
+    queue.end('done');
+    expect(await Promise.all(waiting)).toEqual(['done', 'done']);
+    queue.push('late');
+    queue.end('ignored: the first end wins');
+    expect(await queue.shift()).toBe('late');
+    expect(await queue.shift()).toBe('done');
+    expect(await queue.shift()).toBe('done');
+  });
+
+  it('withdraws an aborted wait from an ended queue too', async () => {
+    const queue = new AsyncQueue<string>();
+    const controller = new AbortController();
+    const waiting = queue.shift(controller.signal);
+    queue.end('done');
+    expect(await waiting).toBe('done');
+    controller.abort(new Error('too late to matter'));
+    await expect(queue.shift(AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+  });
+
   it('keeps order across compaction of a long-lived queue', async () => {
     const queue = new AsyncQueue<number>();
     for (let i = 0; i < 5000; i++) queue.push(i);

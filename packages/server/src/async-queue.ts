@@ -7,6 +7,8 @@ export class AsyncQueue<T> {
   #items: T[] = [];
   #head = 0;
   #waiters: Array<(item: T) => void> = [];
+  #ended = false;
+  #last: T | undefined;
 
   get length(): number {
     return this.#items.length - this.#head;
@@ -19,23 +21,43 @@ export class AsyncQueue<T> {
   }
 
   /**
+   * Ends the queue with `last`: items still queued are handed out first, then every waiting
+   * and later `shift()` gets `last`. The first end wins. Ending wakes the waiters directly, so
+   * a reader needs no AbortSignal to learn that nothing more will come.
+   */
+  end(last: T): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#last = last;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter(last);
+  }
+
+  /**
    * The next item, waiting for one if none is queued. An aborted `signal` rejects with its
    * reason and withdraws the wait, so a timed-out reader never swallows a later item.
    */
   shift(signal?: AbortSignal): Promise<T> {
     if (this.length > 0) return Promise.resolve(this.#take());
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.#ended) return Promise.resolve(this.#last as T);
+    if (signal === undefined) {
+      return new Promise<T>((resolve) => {
+        this.#waiters.push(resolve);
+      });
+    }
     return new Promise<T>((resolve, reject) => {
       const waiter = (item: T): void => {
-        signal?.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         resolve(item);
       };
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter);
         if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal?.reason as Error);
+        reject(signal.reason as Error);
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });
   }

@@ -24,10 +24,9 @@ export interface FlowControl {
  */
 export class Inbox<T> {
   readonly #queue = new AsyncQueue<T>();
-  readonly #ending = new AbortController();
   readonly #capacity: number;
   readonly #flow: FlowControl;
-  #last: T | undefined;
+  #ended = false;
   #paused = false;
 
   constructor(capacity: number, flow: FlowControl) {
@@ -41,7 +40,7 @@ export class Inbox<T> {
   }
 
   get ended(): boolean {
-    return this.#ending.signal.aborted;
+    return this.#ended;
   }
 
   push(event: T): void {
@@ -54,24 +53,18 @@ export class Inbox<T> {
 
   /** Ends the inbox: once the queue is drained, every `receive()` returns `last`. */
   end(last: T): void {
-    if (this.ended) return;
-    this.#last = last;
-    this.#ending.abort();
+    this.#ended = true;
+    this.#queue.end(last);
   }
 
-  async receive(): Promise<T> {
-    if (this.#queue.length === 0 && this.ended) return this.#last as T;
-    let event: T;
-    try {
-      event = await this.#queue.shift(this.#ending.signal);
-    } catch {
-      // Ended while waiting: the wait was withdrawn, so nothing queued was skipped.
-      return this.#last as T;
-    }
+  /** The next event. Not async, so that a receive costs the queue's promise and nothing more. */
+  receive(): Promise<T> {
+    // A queued event is taken synchronously, so the length below is already one shorter.
+    const next = this.#queue.shift();
     if (this.#paused && this.#queue.length < this.#capacity) {
       this.#paused = false;
-      if (!this.ended) this.#flow.resume();
+      if (!this.#ended) this.#flow.resume();
     }
-    return event;
+    return next;
   }
 }
