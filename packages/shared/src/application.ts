@@ -31,7 +31,12 @@ export interface HttpDisconnectEvent {
   readonly type: 'http.disconnect';
 }
 
-/** Why a connection's user changed; see {@link WebSocketAuthEvent}. */
+/**
+ * Why a connection's user changed; see {@link WebSocketAuthEvent}.
+ *
+ * @example
+ * const goodbye: WebSocketAuthReason[] = ['logout', 'revoked', 'expired'];
+ */
 export type WebSocketAuthReason =
   /** An `auth.login` on this socket succeeded, or the application logged a user in and saved. */
   | 'login'
@@ -50,6 +55,12 @@ export type WebSocketAuthReason =
  * (after the control frame or timer that caused it, before later frames). `WebsocketConsumer`
  * handles it by updating `this.scope.user` and calling `authChanged(user, reason)`; other
  * applications see it from `receive()` and may ignore it.
+ *
+ * @example
+ * const event = await receive();
+ * if (event.type === 'websocket.auth' && event.reason === 'revoked') {
+ *   await send({ type: 'websocket.close', code: 4403 });
+ * }
  */
 export interface WebSocketAuthEvent {
   readonly type: 'websocket.auth';

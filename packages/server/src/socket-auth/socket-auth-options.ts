@@ -13,7 +13,13 @@ import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { maxTicketTtlSeconds } from './ticket-codec.js';
 
-/** The scope `authenticate` is given: the socket's, as the auth stack made it. */
+/**
+ * The scope `authenticate` is given: the socket's, as the auth stack made it.
+ *
+ * @example
+ * const authenticate = (credentials: unknown, scope: SocketAuthScope<AppUser>) =>
+ *   checkPassword(credentials, { address: scope.client?.[0] });
+ */
 export type SocketAuthScope<U extends User = User> = WebSocketScope & WithSession & WithUser<U>;
 
 /**
