@@ -24,7 +24,13 @@ export interface WebSocketFrame {
   readonly bytes?: Uint8Array;
 }
 
-/** The user type a consumer's scope declares (`WithUser<U>`), or any user. */
+/**
+ * The user type a consumer's scope declares (`WithUser<U>`), or any user: what `authChanged`
+ * is given.
+ *
+ * @example
+ * type ChatUser = ConsumerUser<WebSocketScope & WithUser<AppUser>>; // ScopeUser<AppUser>
+ */
 export type ConsumerUser<S extends WebSocketScope> =
   S extends WithUser<infer U extends User> ? ScopeUser<U> : ScopeUser;
 
