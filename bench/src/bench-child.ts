@@ -13,6 +13,8 @@ export interface BenchChildOptions {
   readonly cpu: string | undefined;
   /** Extra `node` flags, e.g. `--expose-gc` or `--cpu-prof`. */
   readonly execArgv?: readonly string[];
+  /** Arguments for the entry module itself (its `process.argv` after the script). */
+  readonly args?: readonly string[];
   /** How long the child may take to report ready. @default 10000 */
   readonly readyTimeoutMs?: number;
 }
@@ -74,7 +76,7 @@ export class BenchChild<Request extends { readonly type: string }> {
     options: BenchChildOptions,
   ): Promise<BenchChild<Request>> {
     const script = fileURLToPath(new URL(options.entry, import.meta.url));
-    const nodeArgs = [...(options.execArgv ?? []), script];
+    const nodeArgs = [...(options.execArgv ?? []), script, ...(options.args ?? [])];
     const [command, args] =
       options.cpu === undefined
         ? [process.execPath, nodeArgs]

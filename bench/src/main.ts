@@ -2,13 +2,17 @@
  * `npm run bench`: every server in its own process (pinned to one CPU when taskset exists),
  * the load generator in another. Each measurement runs in short windows that alternate
  * between the servers (A B B A ...), so a neighbour that wakes up for ten seconds slows both
- * sides rather than one; then one table with the median of the windows and the ratio to
- * raw `ws`.
+ * sides rather than one; then per suite a table with the median of the windows and the
+ * ratios to raw `ws`.
+ *
+ * Measurements come in suites, each with its own servers: the plain rows (raw ws against
+ * the wsgate echo app) and the authenticated rows (raw ws against the full auth stack, with
+ * and without its unseal cache). A server in two suites is one process.
  *
  * Flags (after `npm run bench --`): `--rounds <n>` windows per server and measurement
- * (default 5); `--only <names>` (a comma list of measurements: idle-memory, handshakes,
- * echo); `--profile` (write a V8 CPU profile of each server to bench/results/profiles/, for
- * `node dist/profile-summary.js`).
+ * (default 5, and 3 for the longer authenticated windows); `--only <names>` (a comma list of
+ * measurements: idle-memory, handshakes, echo, auth-handshakes); `--profile` (write a V8 CPU
+ * profile of each server to bench/results/profiles/, for `node dist/profile-summary.js`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -16,48 +20,74 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BenchChild } from './bench-child.js';
 import { detectCpuPinning } from './cpu-pinning.js';
+import { authHandshakeMeasurement } from './load/auth-handshakes.js';
 import { echoMeasurement } from './load/echo.js';
 import { handshakeMeasurement } from './load/handshakes.js';
 import { idleMemoryMeasurement } from './load/idle-memory.js';
 import type { LoadRequest } from './load/load-request.js';
 import type { Measurement, MeasurementResult } from './measurement.js';
 import { formatSummary, summarise } from './report.js';
-import type { Sample } from './report.js';
+import type { Sample, Summary } from './report.js';
 import type { ServerRequest, ServerUsage } from './servers/server-entry.js';
 
 /** A server to measure: a name for the table and its child entry module. */
 interface Target {
   readonly name: string;
   readonly entry: string;
+  /** Arguments for the entry module. */
+  readonly args?: readonly string[];
+  /** It logs users in over HTTP and authenticates sockets (see MeasureContext). */
+  readonly authenticates?: boolean;
 }
 
-/** The first is the baseline that ratios are taken against. */
-const targets: readonly Target[] = [
-  { name: 'raw ws', entry: 'servers/raw-ws.js' },
-  { name: 'wsgate', entry: 'servers/wsgate-echo.js' },
-];
+/** Measurements and the servers they compare; the first server is the ratios' baseline. */
+interface Suite {
+  readonly targets: readonly Target[];
+  readonly measurements: readonly Measurement[];
+}
 
-// Idle memory first: it needs servers that have not yet held any connection.
-const allMeasurements: readonly Measurement[] = [
-  idleMemoryMeasurement,
-  handshakeMeasurement,
-  echoMeasurement,
+const rawWs: Target = { name: 'raw ws', entry: 'servers/raw-ws.js' };
+const wsgate: Target = { name: 'wsgate', entry: 'servers/wsgate-echo.js' };
+
+// Idle memory first: it needs servers that have not yet held any connection, so the plain
+// suite, which shares its servers with the next, runs first too. In the authenticated rows,
+// wsgate without auth (it ignores the cookie) tells the auth stack's cost from the rest.
+const suites: readonly Suite[] = [
+  {
+    targets: [rawWs, wsgate],
+    measurements: [idleMemoryMeasurement, handshakeMeasurement, echoMeasurement],
+  },
+  {
+    targets: [
+      rawWs,
+      wsgate,
+      { name: 'wsgate auth', entry: 'servers/wsgate-auth.js', authenticates: true },
+      {
+        name: 'wsgate auth, no cache',
+        entry: 'servers/wsgate-auth.js',
+        args: ['--cache-size', '0'],
+        authenticates: true,
+      },
+    ],
+    measurements: [authHandshakeMeasurement],
+  },
 ];
 
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
 const { values: flags } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
   },
 });
-const rounds = Number(flags.rounds);
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) {
+const rounds = flags.rounds === undefined ? undefined : Number(flags.rounds);
+if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1 || rounds > 9)) {
   throw new Error(`bench: --rounds must be an integer from 1 to 9, got '${flags.rounds}'.`);
 }
 
+const allMeasurements = suites.flatMap((suite) => suite.measurements);
 const only = flags.only?.split(',').map((name) => name.trim());
 const unknown = only?.filter((name) => !allMeasurements.some((m) => m.name === name)) ?? [];
 if (unknown.length > 0) {
@@ -65,10 +95,30 @@ if (unknown.length > 0) {
     `bench: --only names no measurement ${unknown.join(', ')}; choose from ${allMeasurements.map((m) => m.name).join(', ')}.`,
   );
 }
-const measurements = allMeasurements.filter((m) => only?.includes(m.name) ?? true);
+/** The suites with what `--only` kept of them; a suite left empty starts no server. */
+const activeSuites = suites
+  .map((suite) => ({
+    ...suite,
+    measurements: suite.measurements.filter((m) => only?.includes(m.name) ?? true),
+  }))
+  .filter((suite) => suite.measurements.length > 0);
+const activeTargets = [...new Set(activeSuites.flatMap((suite) => suite.targets))];
 
-/** Every loop is bounded; this catches a bound that is wrong (a window takes ~3 s). */
-const watchdogMs = 60_000 + rounds * 20_000;
+function windowsOf(measurement: Measurement): number {
+  if (measurement.firstRoundOnly === true) return 1;
+  return rounds ?? measurement.defaultRounds ?? 5;
+}
+
+/**
+ * Every loop is bounded; this catches a bound that is wrong. A window takes 3 to 6 s; logins
+ * and start-up get the fixed part.
+ */
+const watchdogMs =
+  90_000 +
+  10_000 *
+    activeSuites
+      .flatMap((suite) => suite.measurements.map((m) => windowsOf(m) * suite.targets.length))
+      .reduce((sum, windows) => sum + windows, 0);
 
 const pinning = detectCpuPinning();
 const live = new Set<BenchChild<{ readonly type: string }>>();
@@ -82,11 +132,11 @@ watchdog.unref();
 
 async function startChild<Request extends { readonly type: string }>(
   label: string,
-  entry: string,
+  { entry, args = [] }: Pick<Target, 'entry' | 'args'>,
   cpu: string | undefined,
   execArgv: string[],
 ): Promise<BenchChild<Request>> {
-  const child = await BenchChild.start<Request>({ label, entry, cpu, execArgv });
+  const child = await BenchChild.start<Request>({ label, entry, args, cpu, execArgv });
   live.add(child);
   return child;
 }
@@ -120,23 +170,44 @@ function formatLoad(): string {
     .join(' ');
 }
 
-async function runAll(
+function echoUrl(server: BenchChild<ServerRequest>): string {
+  return `ws://127.0.0.1:${server.ready.port}/echo/`;
+}
+
+async function runSuite(
+  suite: Suite,
   servers: ReadonlyMap<Target, BenchChild<ServerRequest>>,
   load: BenchChild<LoadRequest>,
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (const measurement of measurements) {
-    const windows = measurement.firstRoundOnly === true ? 1 : rounds;
+  const serverOf = (target: Target): BenchChild<ServerRequest> => servers.get(target)!;
+  for (const measurement of suite.measurements) {
+    const windows = windowsOf(measurement);
+    if (measurement.prepare !== undefined) {
+      const prepared = measurement.prepare({
+        load,
+        windows,
+        servers: suite.targets.map((target) => ({
+          name: target.name,
+          port: serverOf(target).ready.port!,
+          url: echoUrl(serverOf(target)),
+          authenticates: target.authenticates === true,
+        })),
+      });
+      const crashes = [load, ...suite.targets.map(serverOf)].map((child) => child.crashed);
+      console.log(`  ${measurement.name}: ${await Promise.race([prepared, ...crashes])}`);
+    }
     for (let round = 1; round <= windows; round++) {
-      // A B, then B A: drift in the machine's load over a pair favours neither side.
-      const order = round % 2 === 1 ? targets : [...targets].reverse();
+      // A B C, then C B A: drift in the machine's load over a pair favours no side.
+      const order = round % 2 === 1 ? suite.targets : [...suite.targets].reverse();
       for (const target of order) {
-        const server = servers.get(target)!;
+        const server = serverOf(target);
         const startedAt = performance.now();
         const run = measurement.run({
           server,
           load,
-          url: `ws://127.0.0.1:${server.ready.port}/echo/`,
+          url: echoUrl(server),
+          authenticates: target.authenticates === true,
           usage: (gc) => server.request<ServerUsage>({ type: 'usage', gc }, 10_000),
         });
         const result = await Promise.race([run, server.crashed, load.crashed]);
@@ -158,30 +229,32 @@ async function main(): Promise<void> {
   console.log(`CPU pinning: ${pinning.description}`);
   console.log(`load average at start: ${formatLoad()}`);
   const servers = new Map<Target, BenchChild<ServerRequest>>();
-  for (const target of targets) {
+  for (const target of activeTargets) {
     const label = `${target.name} server`;
-    servers.set(target, await startChild(label, target.entry, pinning.server, serverFlags(target)));
+    servers.set(target, await startChild(label, target, pinning.server, serverFlags(target)));
   }
   const load = await startChild<LoadRequest>(
     'load generator',
-    'load/load-entry.js',
+    { entry: 'load/load-entry.js' },
     pinning.load,
     [],
   );
-  const samples = await runAll(servers, load);
+  const summaries: Summary[] = [];
+  const samples: Sample[] = [];
+  for (const suite of activeSuites) {
+    const suiteSamples = await runSuite(suite, servers, load);
+    samples.push(...suiteSamples);
+    const names = suite.targets.map((target) => target.name);
+    summaries.push(summarise(suite.measurements, names, suiteSamples));
+  }
   // Stopped in the open: a child that will not stop is a failure, not something to skip.
   for (const child of [load, ...servers.values()]) {
     await child.stop();
     live.delete(child);
   }
-  const summary = summarise(
-    measurements,
-    targets.map((target) => target.name),
-    samples,
-  );
   const seconds = (Date.now() - startedAt.getTime()) / 1_000;
   console.log(`load average at end: ${formatLoad()}`);
-  console.log(`\n${formatSummary(summary)}\n`);
+  for (const summary of summaries) console.log(`\n${formatSummary(summary)}\n`);
   await mkdir(resultsDir, { recursive: true });
   const file = `${resultsDir}latest.json`;
   const record = {
@@ -189,8 +262,8 @@ async function main(): Promise<void> {
     seconds,
     machine,
     pinning: pinning.description,
-    rounds,
-    summary,
+    rounds: rounds ?? 'default',
+    summaries,
     samples,
   };
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);

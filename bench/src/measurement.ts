@@ -35,8 +35,28 @@ export interface MeasureContext {
   readonly load: BenchChild<LoadRequest>;
   /** `ws://127.0.0.1:<port>/echo/` */
   readonly url: string;
+  /** The server logs users in and authenticates sockets (a baseline does neither). */
+  readonly authenticates: boolean;
   /** The server's memory and CPU time; `gc` collects garbage first (for memory figures). */
   readonly usage: (gc: boolean) => Promise<ServerUsage>;
+}
+
+/** A server as `prepare` sees it, before any window. */
+export interface PreparedServer {
+  readonly name: string;
+  /** On 127.0.0.1. */
+  readonly port: number;
+  /** As MeasureContext's. */
+  readonly url: string;
+  readonly authenticates: boolean;
+}
+
+/** What `prepare` may use: the load child, every server of the run, and how many windows follow. */
+export interface PrepareContext {
+  readonly load: BenchChild<LoadRequest>;
+  readonly servers: readonly PreparedServer[];
+  /** Windows this measurement will run against each server. */
+  readonly windows: number;
 }
 
 /**
@@ -52,6 +72,13 @@ export interface Measurement {
   readonly rows: readonly RowSpec[];
   /** Figures that do not drift (memory): measured in one window only, saving time. */
   readonly firstRoundOnly?: boolean;
+  /** Windows per server when `--rounds` is not given (long windows run fewer). @default 5 */
+  readonly defaultRounds?: number;
+  /**
+   * Runs once before the first window (logging users in, say); what it resolves to is
+   * printed in the run log.
+   */
+  prepare?(context: PrepareContext): Promise<string>;
   run(context: MeasureContext): Promise<MeasurementResult>;
 }
 

@@ -2,21 +2,26 @@
  * Handshakes per second: many clients at once, each connecting, waiting for open and
  * closing cleanly, so the figure covers the whole life of a short connection.
  */
-import type { Measurement } from '../measurement.js';
+import type { MeasureContext, Measurement } from '../measurement.js';
 import { busyPercent, mergeFailures } from '../measurement.js';
 import { FailureTally } from './failure-tally.js';
 import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
+import type { LeanTarget } from './lean-socket.js';
 import { runConcurrently } from './run-concurrently.js';
 
-export interface HandshakeRequest {
-  readonly type: 'handshakes';
-  readonly url: string;
+/** How long and how hard a handshake loop runs. */
+export interface HandshakeLoop {
   readonly concurrency: number;
   /** Stop starting new handshakes after this many, or after `durationMs`, whichever first. */
   readonly maxCount: number;
   readonly durationMs: number;
   /** Per connection, for open and for close each. */
   readonly timeoutMs: number;
+}
+
+export interface HandshakeRequest extends HandshakeLoop {
+  readonly type: 'handshakes';
+  readonly url: string;
 }
 
 export interface HandshakeResult {
@@ -27,24 +32,39 @@ export interface HandshakeResult {
   readonly failures: Record<string, number>;
 }
 
-/** Runs the handshakes and counts every one that did not open and close cleanly. */
-async function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult> {
+/**
+ * Runs handshakes and counts every one that did not open and close cleanly. `headFor` gives
+ * each handshake's own header lines (a Cookie, say), or undefined to stop: the loop then also
+ * ends when it runs out of them.
+ */
+export async function runHandshakeLoop(
+  loop: HandshakeLoop,
+  target: LeanTarget,
+  headFor: () => string | undefined = () => '',
+): Promise<HandshakeResult> {
   const failures = new FailureTally();
-  const target = leanTarget(request.url);
   let started = 0;
   let completed = 0;
+  let head: string | undefined = '';
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
-  const deadline = startedAt + request.durationMs;
+  const deadline = startedAt + loop.durationMs;
+  const more = (): boolean => {
+    if (started >= loop.maxCount || performance.now() >= deadline) return false;
+    head = headFor();
+    return head !== undefined;
+  };
   await runConcurrently(
-    request.concurrency,
-    () => started < request.maxCount && performance.now() < deadline,
+    loop.concurrency,
+    more,
+    // runConcurrently starts a task right after `more()` said yes, so `head` is this task's.
     async () => {
       started++;
       try {
-        const socket = await LeanSocket.open(target, request.timeoutMs);
-        if (await socket.close(request.timeoutMs)) completed++;
-        else failures.add('close not clean (no 1000 back in time)');
+        const socket = await LeanSocket.open(target, loop.timeoutMs, head);
+        if (await socket.close(loop.timeoutMs)) completed++;
+        else if (socket.closeCode === 1006) failures.add('close not clean (no 1000 back in time)');
+        else failures.add(`closed with ${socket.closeCode} instead of 1000`);
       } catch (error) {
         if (!(error instanceof ConnectFailure)) throw error;
         failures.add(error.message);
@@ -60,6 +80,10 @@ async function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult
   };
 }
 
+function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult> {
+  return runHandshakeLoop(request, leanTarget(request.url));
+}
+
 /** Load side: the handshake request the load child answers. */
 export const handshakeHandlers = { handshakes: runHandshakes };
 
@@ -70,6 +94,46 @@ const settings = {
   measured: { maxCount: 20_000, durationMs: 2_000 },
   timeoutMs: 5_000,
 };
+
+/** One phase of a window: a warm-up or the measured run. */
+export type HandshakePhase = Pick<HandshakeLoop, 'maxCount' | 'durationMs'>;
+
+/** What a window of handshakes measured: its rate and the server's CPU per handshake. */
+export interface HandshakeWindow {
+  readonly rate: number;
+  readonly cpuMicros: number;
+  readonly serverBusyPercent: number;
+  readonly loadBusyPercent: number;
+  readonly failures: Record<string, number>;
+}
+
+/**
+ * Warms up, then runs the measured phase between two readings of the server's CPU time.
+ * `run` asks the load child for one phase; the caller decides what each handshake sends.
+ */
+export async function measureHandshakeWindow(
+  run: (phase: HandshakePhase) => Promise<HandshakeResult>,
+  phases: { readonly warmup: HandshakePhase; readonly measured: HandshakePhase },
+  usage: MeasureContext['usage'],
+): Promise<HandshakeWindow> {
+  const warmup = await run(phases.warmup);
+  const before = await usage(false);
+  const measured = await run(phases.measured);
+  const after = await usage(false);
+  if (measured.completed === 0) {
+    throw new Error(
+      `bench: no handshake completed; failures: ${JSON.stringify(measured.failures)}`,
+    );
+  }
+  const serverCpu = after.cpuMicros - before.cpuMicros;
+  return {
+    rate: measured.completed / (measured.elapsedMs / 1_000),
+    cpuMicros: serverCpu / measured.completed,
+    serverBusyPercent: busyPercent(serverCpu, measured.elapsedMs),
+    loadBusyPercent: busyPercent(measured.loadCpuMicros, measured.elapsedMs),
+    failures: mergeFailures(warmup.failures, measured.failures),
+  };
+}
 
 /** Parent side: warm up, then measure rate and server CPU per handshake. */
 export const handshakeMeasurement: Measurement = {
@@ -91,7 +155,7 @@ export const handshakeMeasurement: Measurement = {
     },
   ],
   async run({ load, url, usage }) {
-    const run = (phase: typeof settings.warmup): Promise<HandshakeResult> =>
+    const run = (phase: HandshakePhase): Promise<HandshakeResult> =>
       load.request<HandshakeResult>(
         {
           type: 'handshakes',
@@ -102,23 +166,12 @@ export const handshakeMeasurement: Measurement = {
         } satisfies HandshakeRequest,
         phase.durationMs + 4 * settings.timeoutMs,
       );
-    const warmup = await run(settings.warmup);
-    const before = await usage(false);
-    const measured = await run(settings.measured);
-    const after = await usage(false);
-    if (measured.completed === 0) {
-      throw new Error(
-        `bench: no handshake completed; failures: ${JSON.stringify(measured.failures)}`,
-      );
-    }
+    const window = await measureHandshakeWindow(run, settings, usage);
     return {
-      figures: {
-        'handshake-rate': measured.completed / (measured.elapsedMs / 1_000),
-        'handshake-cpu': (after.cpuMicros - before.cpuMicros) / measured.completed,
-      },
-      serverBusyPercent: busyPercent(after.cpuMicros - before.cpuMicros, measured.elapsedMs),
-      loadBusyPercent: busyPercent(measured.loadCpuMicros, measured.elapsedMs),
-      failures: mergeFailures(warmup.failures, measured.failures),
+      figures: { 'handshake-rate': window.rate, 'handshake-cpu': window.cpuMicros },
+      serverBusyPercent: window.serverBusyPercent,
+      loadBusyPercent: window.loadBusyPercent,
+      failures: window.failures,
     };
   },
 };

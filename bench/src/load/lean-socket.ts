@@ -23,8 +23,14 @@ export interface LeanTarget {
 
 const opcode = { text: 0x1, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
-/** Parses a `ws://host:port/path` URL into a LeanTarget. */
-export function leanTarget(url: string): LeanTarget {
+/**
+ * Parses a `ws://host:port/path` URL into a LeanTarget; `headers` (an Origin, say) go on every
+ * upgrade request to it.
+ */
+export function leanTarget(
+  url: string,
+  headers: Readonly<Record<string, string>> = {},
+): LeanTarget {
   const parsed = new URL(url);
   if (parsed.protocol !== 'ws:' || parsed.port === '') {
     throw new Error(`bench: the load client needs a ws://host:port/path URL, got ${url}.`);
@@ -34,7 +40,10 @@ export function leanTarget(url: string): LeanTarget {
     port: Number(parsed.port),
     requestHead:
       `GET ${parsed.pathname}${parsed.search} HTTP/1.1\r\nHost: ${parsed.host}\r\n` +
-      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n',
+      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join(''),
   };
 }
 
@@ -99,8 +108,11 @@ export class LeanSocket {
     if (rest.length > 0) this.#onData(rest);
   }
 
-  /** Connects and completes the upgrade; rejects with a ConnectFailure, leaving no socket. */
-  static open(target: LeanTarget, timeoutMs: number): Promise<LeanSocket> {
+  /**
+   * Connects and completes the upgrade; rejects with a ConnectFailure, leaving no socket.
+   * `extraHead` is header lines for this connection only, each ending in CRLF (a Cookie, say).
+   */
+  static open(target: LeanTarget, timeoutMs: number, extraHead = ''): Promise<LeanSocket> {
     return new Promise<LeanSocket>((resolve, reject) => {
       const socket = connect({ host: target.host, port: target.port, noDelay: true });
       let head: Buffer = Buffer.alloc(0);
@@ -128,13 +140,18 @@ export class LeanSocket {
         resolve(new LeanSocket(socket, head.subarray(end + endOfHead.length)));
       });
       const key = randomBytes(16).toString('base64');
-      socket.write(`${target.requestHead}Sec-WebSocket-Key: ${key}\r\n\r\n`);
+      socket.write(`${target.requestHead}${extraHead}Sec-WebSocket-Key: ${key}\r\n\r\n`);
     });
   }
 
   /** True until a close frame went either way or the connection dropped. */
   get isOpen(): boolean {
     return !this.#closeSent && this.#closeCode === undefined;
+  }
+
+  /** The server's close code once the connection ended (1006 without a close frame). */
+  get closeCode(): number | undefined {
+    return this.#closeCode;
   }
 
   sendText(payload: Uint8Array): void {

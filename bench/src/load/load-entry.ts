@@ -3,15 +3,19 @@
  * module adds its handlers here.
  */
 import { answerParent } from '../answer-parent.js';
+import { authHandlers } from './auth-handshakes.js';
 import { echoHandlers } from './echo.js';
 import { handshakeHandlers } from './handshakes.js';
 import { idleHandlers } from './idle-memory.js';
+import { sessionCookieHandlers } from './session-cookies.js';
 
 // Each handler narrows its own request; the parent sends only what the module defines.
 const handlers: Readonly<Record<string, (request: never) => Promise<unknown>>> = {
   ...handshakeHandlers,
   ...echoHandlers,
   ...idleHandlers,
+  ...sessionCookieHandlers,
+  ...authHandlers,
 };
 
 answerParent(
