@@ -19,6 +19,10 @@ export const ServerErrorCode = {
   invalidMessage: 'INVALID_MESSAGE',
   /** A channel layer used after `close()`. */
   layerClosed: 'LAYER_CLOSED',
+  /** A channel layer's backend (Redis) did not answer in time; the call may not have happened. */
+  layerUnavailable: 'LAYER_UNAVAILABLE',
+  /** A shared store (Redis) did not answer in time; the operation may not have happened. */
+  storeUnavailable: 'STORE_UNAVAILABLE',
   /** A consumer got a channel-layer message whose type it has no handler method for. */
   noHandler: 'NO_HANDLER',
   /** A testing communicator waited longer than its time-out. */

@@ -148,6 +148,28 @@ export function describeChannelLayerContract(
       expect(one.nested).not.toBe(two.nested);
     });
 
+    it('carries bytes, arriving as Uint8Array', async () => {
+      const layer = await layerWith();
+      await layer.send('c', { type: 'frame', bytes: Buffer.from([0, 1, 255]), none: undefined });
+      expect(await layer.receive('c')).toEqual({
+        type: 'frame',
+        bytes: new Uint8Array([0, 1, 255]),
+      });
+    });
+
+    it.each([
+      [{ type: 'x', at: new Date(0) }, /`message.at` is a Date/],
+      [{ type: 'x', tags: new Map() }, /`message.tags` is a Map/],
+      [{ type: 'x', n: Number.NaN }, /`message.n` is NaN/],
+      [{ type: 'x', f: () => 1 }, /`message.f` is a function/],
+    ])('refuses %o, which only JSON and bytes cross processes', async (bad, detail) => {
+      // Every layer refuses alike, so code that works in memory also works across nodes.
+      const layer = await layerWith();
+      const refusal = { code: 'INVALID_MESSAGE', message: expect.stringMatching(detail) };
+      await expect(layer.send('c', bad)).rejects.toMatchObject(refusal);
+      await expect(layer.groupSend('g', bad)).rejects.toMatchObject(refusal);
+    });
+
     it('withdraws an aborted receive without losing the next message', async () => {
       const layer = await layerWith();
       const controller = new AbortController();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { requireService } from './require-service.js';
+import { requireService } from '../../../../test-support/require-service.js';
 
 /** Where Debian's `apt-get install chromium` puts the browser. */
 export const chromiumPath = '/usr/bin/chromium';

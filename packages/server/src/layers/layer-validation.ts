@@ -4,6 +4,7 @@
  */
 import { WsgateError } from '../errors.js';
 import type { ChannelLayerMessage } from './channel-layer.js';
+import { portableCopy } from './portable-message.js';
 
 /** Names are shorter than this, as in Channels. */
 const maxNameLength = 100;
@@ -35,7 +36,8 @@ export function assertGroupName(name: string): void {
 
 /**
  * A deep copy of `message`, so a receiver never shares mutable state with the sender or
- * with other receivers. Refuses anything but an object with a non-empty string `type`.
+ * with other receivers. Refuses anything but an object with a non-empty string `type`, and
+ * values no layer can carry across processes (see portable-message.ts).
  */
 export function copyLayerMessage(message: ChannelLayerMessage): ChannelLayerMessage {
   const type: unknown =
@@ -49,16 +51,15 @@ export function copyLayerMessage(message: ChannelLayerMessage): ChannelLayerMess
         `its handler, e.g. { type: 'chat.message', text }; got ${describeValue(message)}.`,
     );
   }
-  try {
-    return structuredClone(message);
-  } catch (error) {
-    throw new WsgateError(
-      'INVALID_MESSAGE',
-      `the ${JSON.stringify(type)} message cannot be copied (${(error as Error).message}); ` +
-        'send plain JSON data: no functions, symbols or class instances with behaviour.',
-      { cause: error },
-    );
-  }
+  // Checked here for every layer, so a message the in-memory layer takes also crosses Redis.
+  const result = portableCopy(message);
+  if (result.ok) return result.copy as ChannelLayerMessage;
+  throw new WsgateError(
+    'INVALID_MESSAGE',
+    `the ${JSON.stringify(type)} message cannot be copied: ${result.problem}. Send JSON data ` +
+      '(plain objects, arrays, strings, finite numbers, booleans, null) and Uint8Array bytes; ' +
+      'turn dates into ISO strings and Maps into objects.',
+  );
 }
 
 function describeName(name: unknown): string {
