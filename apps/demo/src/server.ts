@@ -1,15 +1,72 @@
-// wsgate's demo: `npm start` runs this on embedded defaults (no Redis, no config).
-import { serve } from '@wsgate/server';
-import { createDemoApp } from './app.js';
+// wsgate's demo: the whole stack on one screen. main.ts runs it (`npm start`).
+import {
+  LoginThrottle,
+  Semaphore,
+  allowedHostsOriginValidator,
+  authMiddlewareStack,
+  protocolTypeRouter,
+  rateLimitMiddleware,
+  route,
+  sessionEndpoint,
+  socketAuthMiddleware,
+  urlRouter,
+} from '@wsgate/server';
+import type { Application, ChannelLayer, SessionOptions } from '@wsgate/server';
+import { authViews } from './auth-views.js';
+import { ChatConsumer } from './chat-consumer.js';
+import { staticFiles } from './static-files.js';
+import type { StaticFile } from './static-files.js';
+import type { DemoUser, UserStore } from './user-store.js';
 
-const server = await serve(await createDemoApp(), {
-  port: Number(process.env.PORT ?? 8000),
-  host: process.env.HOST ?? '127.0.0.1',
-});
-console.log(`wsgate demo: open ${server.url.replace('127.0.0.1', 'localhost')}/ in a browser`);
+export interface DemoOptions {
+  readonly users: UserStore;
+  /** Password, revocation store and channel layer: the one session config of HTTP and sockets. */
+  readonly session: SessionOptions & { readonly channelLayer: ChannelLayer };
+  /** Hosts whose pages may open sockets (Django's ALLOWED_HOSTS). */
+  readonly allowedHosts: readonly string[];
+  /** The page and its assets, by URL path. */
+  readonly pages: ReadonlyMap<string, StaticFile>;
+}
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void server.close().then(() => process.exit(0));
+/** The demo as one wsgate application: pages and forms over HTTP, chat rooms over WebSocket. */
+export function demoApp({ users, session, allowedHosts, pages }: DemoOptions): Application {
+  const { channelLayer } = session;
+  const auth = { session, loadUser: (id: string) => users.findById(id) };
+  // Sign-ins over HTTP and in the socket share one failure count and one scrypt queue.
+  const loginThrottle = new LoginThrottle();
+  const hashing = new Semaphore(2, { maxQueued: 100 });
+  const authenticate = ({ username, password }: Record<string, unknown>) =>
+    typeof username === 'string' && typeof password === 'string'
+      ? users.authenticate(username, password)
+      : null;
+
+  const pagesAndForms = urlRouter([
+    ...authViews({ users, channelLayer, loginThrottle, hashing }),
+    route(/^/, staticFiles(pages)),
+  ]);
+  const chatRooms = urlRouter([route('/ws/chat/:room/', ChatConsumer.asApp({ channelLayer }))]);
+
+  return protocolTypeRouter({
+    http: urlRouter([
+      route('/wsgate/session', sessionEndpoint({ session })),
+      route(/^/, authMiddlewareStack(pagesAndForms, auth)),
+    ]),
+    websocket: allowedHostsOriginValidator(
+      authMiddlewareStack(
+        rateLimitMiddleware(
+          socketAuthMiddleware(chatRooms, {
+            authenticate: (credentials) =>
+              authenticate((credentials ?? {}) as Record<string, unknown>),
+            serializeUser: (user: DemoUser) => ({ id: user.id, username: user.username }),
+            loginThrottle,
+            authenticateLimit: hashing,
+            // The backstop for a lost "log out everywhere" notice (see ChatConsumer).
+            reverifyIntervalMs: 60_000,
+          }),
+        ),
+        auth,
+      ),
+      allowedHosts,
+    ),
   });
 }

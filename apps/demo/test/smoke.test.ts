@@ -1,76 +1,89 @@
-import { once } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { serve } from '@wsgate/server';
-import { createDemoApp } from '../src/app.js';
+/// <reference types="node" />
+/**
+ * What `npm start` gives a new user, end to end against the real process: it starts on
+ * embedded defaults, serves the page, signs up over HTTP, signs in inside the socket, chats,
+ * stops on SIGTERM, and keeps its users across a restart.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DemoProcess } from './demo-process.js';
+import { joinRoom, postForm, sessionCookie } from './room-client.js';
 
-let server: Awaited<ReturnType<typeof serve>>;
-const origin = 'http://localhost:8000';
+describe('the demo, as npm start runs it', { timeout: 60_000 }, () => {
+  let dataDir: string;
+  let demo: DemoProcess;
+  /** The loopback address the demo listens on: the client's Origin must match its host. */
+  let base: string;
 
-beforeEach(async () => {
-  server = await serve(await createDemoApp());
-});
-afterEach(() => server.close());
-
-async function join(room: string): Promise<{ socket: WebSocket; next: () => Promise<unknown> }> {
-  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/chat/${room}/`, { origin });
-  const inbox: unknown[] = [];
-  const waiting: Array<(value: unknown) => void> = [];
-  socket.on('message', (data: Buffer) => {
-    const message: unknown = JSON.parse(data.toString());
-    const waiter = waiting.shift();
-    if (waiter) waiter(message);
-    else inbox.push(message);
-  });
-  await once(socket, 'open');
-  const next = () =>
-    inbox.length > 0
-      ? Promise.resolve(inbox.shift())
-      : new Promise((resolve) => waiting.push(resolve));
-  return { socket, next };
-}
-
-describe('demo smoke test', () => {
-  it('serves the page', async () => {
-    const response = await fetch(`${server.url}/`);
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain('wsgate');
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'wsgate-demo-'));
+    demo = await DemoProcess.start({ dataDir, env: { REDIS_URL: 'redis://127.0.0.1:6379' } });
+    base = demo.url.replace('//localhost:', '//127.0.0.1:');
   });
 
-  it('relays a message to every member of a room, and only that room', async () => {
-    const alice = await join('lobby');
-    const bob = await join('lobby');
-    const carol = await join('other');
-    alice.socket.send(JSON.stringify({ name: 'alice', text: 'hello' }));
-    expect(await bob.next()).toEqual({ type: 'message', name: 'alice', text: 'hello' });
-    expect(await alice.next()).toEqual({ type: 'message', name: 'alice', text: 'hello' });
-    carol.socket.send(JSON.stringify({ name: 'carol', text: 'elsewhere' }));
-    expect(await carol.next()).toMatchObject({ name: 'carol' });
-    // Bob's next message is the lobby's next one, not carol's.
-    alice.socket.send(JSON.stringify({ name: 'alice', text: 'again' }));
-    expect(await bob.next()).toMatchObject({ text: 'again' });
-    for (const { socket } of [alice, bob, carol]) socket.close();
+  afterAll(async () => {
+    await demo?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('answers a bad message with an error and keeps the socket open', async () => {
-    const alice = await join('lobby');
-    alice.socket.send(JSON.stringify({ text: '' }));
-    expect(await alice.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE' });
-    alice.socket.send('not json');
-    expect(await alice.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE' });
-    alice.socket.send(JSON.stringify({ name: 'alice', text: 'still here' }));
-    expect(await alice.next()).toMatchObject({ text: 'still here' });
-    alice.socket.close();
+  it('starts on embedded defaults, says what it generated, and prints the URL', async () => {
+    expect(demo.url).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(demo.output).toContain('SESSION_SECRET is not set');
+    expect(demo.output).toContain('REDIS_URL is set, but the demo runs as a single node');
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('wsgate');
   });
 
-  it('refuses a page from another site before the upgrade', async () => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/chat/lobby/`, {
-      origin: 'https://evil.example',
+  it('signs up over HTTP, signs in inside the socket, chats, and stops', async () => {
+    const signUp = await postForm(base, '/auth/signup', {
+      username: 'ada',
+      password: 'lovelace-1815',
     });
-    const [, response] = (await once(socket, 'unexpected-response')) as [
-      unknown,
-      { statusCode: number },
-    ];
-    expect(response.statusCode).toBe(403);
+    expect(signUp.status).toBe(200);
+    expect(await signUp.json()).toMatchObject({ ok: true, user: { username: 'ada' } });
+    const cookie = sessionCookie(signUp);
+    const me = await fetch(`${base}/api/me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ user: { username: 'ada' } });
+
+    // Ada's socket opens signed in, from the cookie the HTTP sign-up set.
+    const ada = await joinRoom(base, 'lobby', { cookie });
+    expect(ada.client.user).toMatchObject({ username: 'ada' });
+    await postForm(base, '/auth/signup', { username: 'grace', password: 'hopper-1906' });
+
+    // Grace opens as a guest, reads, may not post, then signs in over the socket.
+    const grace = await joinRoom(base, 'lobby');
+    expect(grace.client.user).toBeNull();
+    ada.client.sendJson({ type: 'say', text: 'hello, lobby' });
+    expect(await grace.next('message')).toMatchObject({ from: 'ada', text: 'hello, lobby' });
+    grace.client.sendJson({ type: 'say', text: 'may I?' });
+    expect(await grace.next('client-error')).toMatchObject({ code: 'UNAUTHENTICATED' });
+
+    const user = await grace.client.login({ username: 'grace', password: 'hopper-1906' });
+    expect(user).toMatchObject({ username: 'grace' });
+    grace.client.sendJson({ type: 'say', text: 'now I may' });
+    expect(await ada.next('message', (frame) => frame.from === 'grace')).toMatchObject({
+      text: 'now I may',
+    });
+    ada.close();
+    grace.close();
+
+    expect(await demo.stop()).toBe(0);
+  });
+
+  it('keeps its users across a restart', async () => {
+    await demo.restart();
+    const signIn = await postForm(base, '/auth/login', {
+      username: 'ADA',
+      password: 'lovelace-1815',
+    });
+    expect(await signIn.json()).toMatchObject({ ok: true, user: { username: 'ada' } });
+    const again = await postForm(base, '/auth/signup', {
+      username: 'Ada',
+      password: 'another-one',
+    });
+    expect(again.status).toBe(409);
   });
 });

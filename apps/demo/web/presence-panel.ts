@@ -1,0 +1,44 @@
+import { avatar } from './avatar.js';
+import { byId, h } from './element.js';
+
+/**
+ * The "In this room" card: signed-in members (each once, however many tabs) and a count of
+ * guests, from the room's presence frames.
+ *
+ * @example
+ * renderPresence(['ada', 'grace'], 2, 'ada');
+ */
+export function renderPresence(
+  members: readonly string[],
+  guests: number,
+  me: string | null,
+): void {
+  byId('presence').replaceChildren(
+    ...members.map((name) =>
+      h(
+        'li',
+        { 'data-name': name },
+        avatar(name, 'small'),
+        h('span', { class: 'name' }, name),
+        name === me ? h('span', { class: 'you' }, 'you') : null,
+        h('span', { class: 'online-dot', title: 'online' }),
+      ),
+    ),
+  );
+  byId('online-count').textContent = String(members.length + guests);
+  byId('guests').textContent =
+    guests === 0
+      ? ''
+      : `${members.length === 0 ? '' : '+ '}${guests} ${guests === 1 ? 'guest' : 'guests'} reading`;
+}
+
+/** Who came and went between two presence frames, by name. */
+export function presenceChanges(
+  before: readonly string[],
+  after: readonly string[],
+): { joined: string[]; left: string[] } {
+  return {
+    joined: after.filter((name) => !before.includes(name)),
+    left: before.filter((name) => !after.includes(name)),
+  };
+}
