@@ -116,3 +116,11 @@ export { rateLimitMiddleware } from './limits/rate-limit-middleware.js';
 export type { RateLimitOptions } from './limits/rate-limit-middleware.js';
 export { TokenBucket } from './limits/token-bucket.js';
 export type { TokenBucketOptions } from './limits/token-bucket.js';
+
+// == redis: channel layer and stores for several processes ==
+export { RedisChannelLayer } from './redis/redis-channel-layer.js';
+export type { RedisChannelLayerOptions } from './redis/redis-channel-layer.js';
+export { RedisRevocationStore } from './redis/redis-revocation-store.js';
+export { RedisLoginThrottleStore } from './redis/redis-login-throttle-store.js';
+export type { RedisStoreOptions } from './redis/redis-options.js';
+export type { RedisHealth, RedisStatus } from './redis/redis-connection.js';

@@ -25,6 +25,7 @@ import {
 import { GroupMemberships } from './group-memberships.js';
 import { LocalInbox } from './local-inbox.js';
 import { RedisConnection } from './redis-connection.js';
+import { checkPrefix } from './redis-options.js';
 import type { RedisHealth, RedisStatus } from './redis-connection.js';
 
 /** Where a RedisChannelLayer keeps its messages, and their limits (times in seconds). */
@@ -47,8 +48,6 @@ export interface RedisChannelLayerOptions {
   /** Where outages and skipped group deliveries are reported. @default defaultLogger */
   readonly logger?: Logger;
 }
-
-const prefixPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
  * A channel layer on Redis, for several processes or nodes (Channels' channels_redis): the
@@ -89,14 +88,7 @@ export class RedisChannelLayer implements ChannelLayer {
       checkLimit(where, 'groupExpiry', options.groupExpiry ?? 86_400) * 1000,
     );
     const commandTimeout = checkLimit(where, 'commandTimeout', options.commandTimeout ?? 5000);
-    if (typeof prefix !== 'string' || !prefixPattern.test(prefix)) {
-      throw new WsgateError(
-        'INVALID_OPTION',
-        `${where} option \`prefix\` must be 1 to 64 ASCII letters, digits, "_", ".", ":" or ` +
-          `"-", got ${JSON.stringify(prefix)}.`,
-      );
-    }
-    this.prefix = prefix;
+    this.prefix = checkPrefix(where, prefix);
     this.#logger = logger;
     this.#connection = new RedisConnection({
       url,
