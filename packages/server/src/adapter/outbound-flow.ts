@@ -6,6 +6,9 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 
+/** What every send that has nothing to wait for returns: one promise, settled once for all. */
+const noWait: Promise<void> = Promise.resolve();
+
 export interface OutboundLimits {
   readonly sendHighWaterMark: number;
   readonly maxBufferedAmount: number;
@@ -42,17 +45,19 @@ export class OutboundFlow {
     this.#onStuck = onStuck;
   }
 
-  async send(data: string | Uint8Array): Promise<void> {
+  /** Not async: below the high-water mark, a send allocates no promise of its own. */
+  send(data: string | Uint8Array): Promise<void> {
     this.#ws.send(data);
     const buffered = this.#ws.bufferedAmount;
     if (buffered > this.#limits.maxBufferedAmount) {
       this.#stuck(`more than maxBufferedAmount (${this.#limits.maxBufferedAmount}) bytes buffered`);
-      return;
+      return noWait;
     }
     // Only a socket that asked for a drain will emit one; otherwise it is taking writes again.
     if (buffered > this.#limits.sendHighWaterMark && this.#socket.writableNeedDrain) {
-      await this.#drained();
+      return this.#drained();
     }
+    return noWait;
   }
 
   /** Ends any wait (the socket closed); idempotent. */

@@ -87,11 +87,7 @@ export class WebSocketConnection {
   /** Runs the application to its end; never rejects. */
   async run(app: Application): Promise<void> {
     try {
-      await app(
-        this.#request.scope,
-        () => this.#inbox.receive(),
-        (event) => this.#send(event),
-      );
+      await app(this.#request.scope, () => this.#inbox.receive(), this.#sendFromApp);
     } catch (error) {
       this.#log('error', 'websocket application failed', { error });
       if (this.#phase === 'handshake') this.#abortHandshake(500, CloseCode.abnormal);
@@ -119,7 +115,21 @@ export class WebSocketConnection {
     else this.#request.socket.destroy();
   }
 
-  async #send(event: unknown): Promise<void> {
+  /**
+   * The application's `send`. Not async: a frame below the high-water mark then costs no
+   * promise beyond the settled one OutboundFlow hands back, which passes through as it is.
+   */
+  readonly #sendFromApp = (event: unknown): Promise<void> => {
+    try {
+      return Promise.resolve(this.#send(event));
+    } catch (thrown) {
+      // A bad event rejects the application's send() rather than throwing from it.
+      const error = thrown as Error;
+      return Promise.reject(error);
+    }
+  };
+
+  #send(event: unknown): Promise<void> | undefined {
     const checked = checkWebSocketEvent(event, this.#request.scope.subprotocols);
     const ws = this.#ws;
     if (
@@ -144,8 +154,10 @@ export class WebSocketConnection {
       return;
     }
     if (checked.type === 'websocket.send') return this.#outbound?.send(checked.data);
-    if (checked.type === 'websocket.close')
-      return this.#closeOpen(checked.code ?? 1000, checked.reason);
+    if (checked.type === 'websocket.close') {
+      this.#closeOpen(checked.code ?? 1000, checked.reason);
+      return;
+    }
     throw new WsgateError(
       ServerErrorCode.protocolViolation,
       'websocket.accept sent twice: the connection is already accepted.',

@@ -125,7 +125,8 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
             'route other types elsewhere with protocolTypeRouter.',
         );
       }
-      await new this({ scope, send, channelLayer, logger }).#run(receive);
+      // Returned, not awaited: an idle connection then keeps no suspended frame here.
+      return new this({ scope, send, channelLayer, logger }).#run(receive);
     };
   }
 
@@ -219,7 +220,11 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
         this.#channelName = channelName;
         await this.#dispatchWithLayer(receive, layer, channelName);
       } else {
-        for (;;) if (!(await this.#handleEvent(await receive()))) return;
+        for (;;) {
+          const event = await receive();
+          await this.#handleEvent(event);
+          if (event.type === 'websocket.disconnect') return;
+        }
       }
     } finally {
       // Only after a crash is anything still joined: don't let a dead channel linger in groups.
@@ -257,7 +262,9 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
       for (;;) {
         const source = await inbox.shift();
         if (source === fromApp) {
-          if (!(await this.#handleEvent(event as InboundEvent))) return;
+          const current = event as InboundEvent;
+          await this.#handleEvent(current);
+          if (current.type === 'websocket.disconnect') return;
           receive().then(onEvent, onFailure);
         } else if (source === fromLayer) {
           await this.#handleLayerMessage(message as ChannelLayerMessage);
@@ -271,24 +278,21 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
     }
   }
 
-  /** False once the connection is over. */
-  async #handleEvent(event: InboundEvent): Promise<boolean> {
+  /**
+   * Calls the hook for `event` and hands back what it returned. Not async: a frame's hook is
+   * then awaited once, by the loop, rather than through a layer of its own.
+   */
+  #handleEvent(event: InboundEvent): void | Promise<void> {
     switch (event.type) {
       case 'websocket.receive':
-        await this.receive(event);
-        return true;
+        return this.receive(event);
       case 'websocket.connect':
-        await this.#joinGroups();
-        await this.connect();
-        return true;
+        return this.#connect();
       case 'websocket.disconnect':
-        await this.#leaveGroups();
-        await this.disconnect(event.code);
-        return false;
+        return this.#disconnect(event.code);
       case 'websocket.auth':
         this.#scope = { ...this.#scope, user: event.user };
-        await this.authChanged(event.user as ConsumerUser<S>, event.reason);
-        return true;
+        return this.authChanged(event.user as ConsumerUser<S>, event.reason);
       default:
         throw new WsgateError(
           'PROTOCOL_VIOLATION',
@@ -296,6 +300,16 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
             'events only. Route HTTP elsewhere with protocolTypeRouter.',
         );
     }
+  }
+
+  async #connect(): Promise<void> {
+    await this.#joinGroups();
+    await this.connect();
+  }
+
+  async #disconnect(code: number): Promise<void> {
+    await this.#leaveGroups();
+    await this.disconnect(code);
   }
 
   async #handleLayerMessage(message: ChannelLayerMessage): Promise<void> {
