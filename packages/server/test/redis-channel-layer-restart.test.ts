@@ -5,7 +5,7 @@
  * group membership is written again, so a group send from another node reaches it.
  */
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisChannelLayer } from '../src/redis/redis-channel-layer.js';
 import { requireService } from '../../../test-support/require-service.js';
 import { quiet, recordingLogger, startPrivateRedis } from './redis-fixtures.js';
@@ -32,6 +32,8 @@ describe.skipIf(!hasRedisServer)('RedisChannelLayer across a Redis restart', () 
     const nodeA = new RedisChannelLayer({ url: redis.url, commandTimeout: 300, logger });
     const nodeB = new RedisChannelLayer({ url: redis.url, logger: quiet });
     layers.push(nodeA, nodeB);
+    // Its short commandTimeout also bounds the first connection, slow on a loaded machine.
+    await vi.waitFor(() => expect(nodeA.status).toBe('ready'), { timeout: 5000, interval: 20 });
     const inbox = await nodeA.newChannel();
     await nodeA.groupAdd('room', inbox);
     await nodeB.groupSend('room', { type: 'before' });
@@ -66,7 +68,7 @@ describe.skipIf(!hasRedisServer)('RedisChannelLayer across a Redis restart', () 
     redis = await startPrivateRedis();
     await redis.stop();
     const logger = recordingLogger();
-    const layer = new RedisChannelLayer({ url: redis.url, commandTimeout: 200, logger });
+    const layer = new RedisChannelLayer({ url: redis.url, commandTimeout: 1000, logger });
     layers.push(layer);
     const inbox = await layer.newChannel();
     const receiving = layer.receive(inbox);

@@ -11,7 +11,7 @@ import { createConnection } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import type { Logger } from '../src/logger.js';
-import type { RedisClient } from '../src/redis/redis-connection.js';
+import type { RedisClient } from '../src/redis/node-redis.js';
 import { requireService } from '../../../test-support/require-service.js';
 
 export const redisUrl = 'redis://127.0.0.1:6379';

@@ -7,8 +7,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WsgateError } from '../errors.js';
-import { whenReady } from './redis-connection.js';
-import type { RedisClient, RedisConnection } from './redis-connection.js';
+import { whenReady } from './node-redis.js';
+import type { RedisClient } from './node-redis.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /**
  * A cancelled BLPOP is ended with CLIENT UNBLOCK; this bounds the rare case where the unblock

@@ -11,8 +11,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
-import { whenReady } from './redis-connection.js';
-import type { RedisClient, RedisConnection } from './redis-connection.js';
+import { whenReady } from './node-redis.js';
+import type { RedisClient } from './node-redis.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** Rings read in one go after the blocking read returns the first. */
 const drainBatch = 1000;

@@ -13,17 +13,11 @@ import {
 import { checkLimit } from '../limits/check-limit.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { BlockingPops } from './blocking-pops.js';
-import { decodeEntry, encodeEntry } from './channel-entry.js';
-import {
-  groupAddScript,
-  groupSendScript,
-  popScript,
-  requeueScript,
-  sendScript,
-} from './channel-scripts.js';
+import { encodeEntry } from './channel-entry.js';
+import { groupKey, ownerOf, pushKeys } from './channel-keys.js';
+import { ChannelReceiver } from './channel-receiver.js';
+import { groupAddScript, groupSendScript, sendScript } from './channel-scripts.js';
 import { GroupMemberships } from './group-memberships.js';
-import { LocalInbox } from './local-inbox.js';
 import { RedisConnection } from './redis-connection.js';
 import { checkPrefix } from './redis-options.js';
 import type { RedisHealth, RedisStatus } from './redis-connection.js';
@@ -74,8 +68,7 @@ export class RedisChannelLayer implements ChannelLayer {
   /** Names this instance's channels and its inbox: one "process" in channels_redis' terms. */
   readonly #processId = randomBytes(9).toString('base64url');
   readonly #connection: RedisConnection;
-  readonly #inbox: LocalInbox;
-  readonly #pops: BlockingPops;
+  readonly #receiver: ChannelReceiver;
   readonly #memberships = new GroupMemberships();
   #closed = false;
 
@@ -99,11 +92,16 @@ export class RedisChannelLayer implements ChannelLayer {
       logger,
       name: `wsgate-layer-${this.#processId}`,
     });
-    this.#inbox = new LocalInbox(this.#connection, `${prefix}:inbox:${this.#processId}`, logger);
-    this.#pops = new BlockingPops(this.#connection, closedError);
+    this.#receiver = new ChannelReceiver({
+      connection: this.#connection,
+      prefix: this.prefix,
+      processId: this.#processId,
+      logger,
+      closedError,
+    });
     this.#connection.onRecovery(() => {
       // Rings sent while the loop was away are lost, and the memberships may be too.
-      this.#inbox.ringAll();
+      this.#receiver.recheck();
       void this.#restoreMemberships();
     });
   }
@@ -123,13 +121,11 @@ export class RedisChannelLayer implements ChannelLayer {
     assertChannelName(channel);
     const now = Date.now();
     const entry = encodeEntry(copyLayerMessage(message), now + this.#expiryMs);
-    const queued = await this.#connection.script<number>(sendScript, this.#pushKeys(channel), [
-      entry,
-      String(this.capacity),
-      String(now),
-      String(this.#expiryMs),
-      channel,
-    ]);
+    const queued = await this.#connection.script<number>(
+      sendScript,
+      pushKeys(this.prefix, channel),
+      [entry, String(this.capacity), String(now), String(this.#expiryMs), channel],
+    );
     if (queued === 0) {
       throw new WsgateError(
         'CHANNEL_FULL',
@@ -145,9 +141,7 @@ export class RedisChannelLayer implements ChannelLayer {
   ): Promise<ChannelLayerMessage> {
     this.#assertOpen();
     assertChannelName(channel);
-    return ownerOf(channel) === this.#processId
-      ? this.#receiveLocal(channel, options.signal)
-      : this.#receiveElsewhere(channel, options.signal);
+    return this.#receiver.receive(channel, options.signal);
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async turns a throw into a rejection
@@ -167,7 +161,7 @@ export class RedisChannelLayer implements ChannelLayer {
     if (ownerOf(channel) === this.#processId) this.#memberships.add(group, channel, now);
     await this.#connection.script(
       groupAddScript,
-      [this.#groupKey(group)],
+      [groupKey(this.prefix, group)],
       [String(this.#groupExpiryMs), String(now), channel],
     );
   }
@@ -178,7 +172,7 @@ export class RedisChannelLayer implements ChannelLayer {
     assertChannelName(channel);
     this.#memberships.discard(group, channel);
     try {
-      await this.#connection.command(['ZREM', this.#groupKey(group), channel]);
+      await this.#connection.command(['ZREM', groupKey(this.prefix, group), channel]);
     } catch (error) {
       if (this.#connection.isOutage(error)) this.#memberships.discardLater(group, channel);
       throw error;
@@ -192,7 +186,7 @@ export class RedisChannelLayer implements ChannelLayer {
     const now = Date.now();
     const skipped = await this.#connection.script<string[]>(
       groupSendScript,
-      [this.#groupKey(group)],
+      [groupKey(this.prefix, group)],
       [
         encodeEntry(copy, now + this.#expiryMs),
         String(this.capacity),
@@ -237,101 +231,13 @@ export class RedisChannelLayer implements ChannelLayer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#pops.close();
-    this.#inbox.close();
+    this.#receiver.close();
     this.#connection.close();
   }
 
   /** Counts for tests and metrics: channels with a waiting receiver, memberships kept. */
   stats(): { watchedChannels: number; memberships: number } {
-    return { watchedChannels: this.#inbox.watched, memberships: this.#memberships.size };
-  }
-
-  /** This instance's channels: wait for a ring on the inbox, then pop. */
-  async #receiveLocal(channel: string, signal?: AbortSignal): Promise<ChannelLayerMessage> {
-    const bell = this.#inbox.watch(channel);
-    try {
-      for (;;) {
-        const rings = bell.rings;
-        const message = await this.#popLocal(channel, signal);
-        if (message !== null) return message;
-        if (bell.rings === rings) await bell.next(signal);
-        this.#assertOpen();
-      }
-    } finally {
-      this.#inbox.unwatch(channel, bell);
-    }
-  }
-
-  /** The oldest live message on `channel`, or null; waits for Redis through an outage. */
-  async #popLocal(channel: string, signal?: AbortSignal): Promise<ChannelLayerMessage | null> {
-    for (;;) {
-      await this.#connection.ready(null, signal);
-      let entry: string | null;
-      try {
-        entry = await this.#connection.script<string | null>(
-          popScript,
-          [this.#channelKey(channel)],
-          [String(Date.now())],
-        );
-      } catch (error) {
-        if (this.#connection.isOutage(error)) continue;
-        throw error;
-      }
-      if (entry === null) return null;
-      const message = await this.#accept(channel, entry, signal);
-      if (message !== null) return message;
-    }
-  }
-
-  /** Anything else (named channels, other instances'): a blocking pop of its own. */
-  async #receiveElsewhere(channel: string, signal?: AbortSignal): Promise<ChannelLayerMessage> {
-    for (;;) {
-      const entry = await this.#pops.pop(this.#channelKey(channel), signal);
-      const message = await this.#accept(channel, entry, signal);
-      if (message !== null) return message;
-    }
-  }
-
-  /**
-   * The message in a popped entry; null if it expired or is unreadable. An entry popped for a
-   * receive that was cancelled meanwhile goes back to the head of its channel.
-   */
-  async #accept(
-    channel: string,
-    entry: string,
-    signal: AbortSignal | undefined,
-  ): Promise<ChannelLayerMessage | null> {
-    const decoded = decodeEntry(entry);
-    if (decoded === null) {
-      this.#logger.error(
-        'RedisChannelLayer dropped an unreadable entry; is another program writing under its prefix?',
-        {
-          channel,
-          entry: entry.slice(0, 200),
-        },
-      );
-      return null;
-    }
-    const left = decoded.expiresAt - Date.now();
-    if (left <= 0) return null;
-    if (signal?.aborted) {
-      try {
-        await this.#connection.script(requeueScript, this.#pushKeys(channel), [
-          entry,
-          channel,
-          String(left),
-        ]);
-      } catch (error) {
-        this.#logger.warn('RedisChannelLayer lost a message popped for a cancelled receive', {
-          channel,
-          type: decoded.message.type,
-          error: error instanceof Error ? error.message : error,
-        });
-      }
-      throw signal.reason;
-    }
-    return decoded.message;
+    return { watchedChannels: this.#receiver.watched, memberships: this.#memberships.size };
   }
 
   async #restoreMemberships(): Promise<void> {
@@ -345,7 +251,7 @@ export class RedisChannelLayer implements ChannelLayer {
         try {
           await this.#connection.script(
             groupAddScript,
-            [this.#groupKey(group)],
+            [groupKey(this.prefix, group)],
             [String(this.#groupExpiryMs), ...args],
           );
           restored += pairs.length;
@@ -355,7 +261,7 @@ export class RedisChannelLayer implements ChannelLayer {
       }),
       ...discards.map(async ([group, channels]) => {
         try {
-          await this.#connection.command(['ZREM', this.#groupKey(group), ...channels]);
+          await this.#connection.command(['ZREM', groupKey(this.prefix, group), ...channels]);
         } catch {
           for (const channel of channels) this.#memberships.discardLater(group, channel);
         }
@@ -369,29 +275,9 @@ export class RedisChannelLayer implements ChannelLayer {
     });
   }
 
-  #channelKey(channel: string): string {
-    return `${this.prefix}:channel:${channel}`;
-  }
-
-  #groupKey(group: string): string {
-    return `${this.prefix}:group:${group}`;
-  }
-
-  /** The channel's list, and the inbox to ring if it is some instance's process-local one. */
-  #pushKeys(channel: string): string[] {
-    const owner = ownerOf(channel);
-    const key = this.#channelKey(channel);
-    return owner === null ? [key] : [key, `${this.prefix}:inbox:${owner}`];
-  }
-
   #assertOpen(): void {
     if (this.#closed) throw closedError();
   }
-}
-
-/** The instance that made a `newChannel()` name (the Lua scripts match it the same way). */
-function ownerOf(channel: string): string | null {
-  return /\.([^.!]+)!/.exec(channel)?.[1] ?? null;
 }
 
 function closedError(): WsgateError {

@@ -4,36 +4,11 @@
  * attempt), a status a health endpoint can report, and calls that fail with a clear error after
  * a bounded wait instead of queueing forever while Redis is down.
  */
-import type * as NodeRedisModule from '@redis/client';
-import type { RedisClientOptions, RedisClientType } from '@redis/client';
 import { WsgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LuaScript } from './lua-script.js';
-
-export type RedisClient = RedisClientType;
-
-type RedisModule = typeof NodeRedisModule;
-
-interface NodeRedis {
-  readonly module: RedisModule;
-  readonly create: (options: RedisClientOptions) => RedisClient;
-}
-
-let nodeRedis: Promise<NodeRedis> | undefined;
-
-/**
- * node-redis, loaded on first use: importing it costs a few hundred ms of startup that an
- * application without Redis should not pay. Its client class is built once here, because
- * `createClient` rebuilds it (every command method, ~100 ms) whenever its options differ from
- * the previous call's, as a URL or a name per connection do.
- */
-function loadNodeRedis(): Promise<NodeRedis> {
-  nodeRedis ??= import('@redis/client').then((module) => {
-    const factory = module.RedisClient.factory();
-    return { module, create: (options) => factory(options) };
-  });
-  return nodeRedis;
-}
+import { loadNodeRedis } from './node-redis.js';
+import type { RedisClient, RedisModule } from './node-redis.js';
 
 /** `connecting` until Redis first answers; `reconnecting` while a lost connection is retried. */
 export type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
@@ -337,27 +312,4 @@ function redactedUrl(owner: string, url: string): string {
   }
   if (parsed.password !== '') parsed.password = '***';
   return parsed.toString();
-}
-
-/**
- * Resolves once `client` (from `duplicate()`) is ready, or has ended (its owner checks
- * whether it closed it); rejects when `signal` aborts.
- */
-export function whenReady(client: RedisClient, signal?: AbortSignal): Promise<void> {
-  if (client.isReady) return Promise.resolve();
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<void>((resolve, reject) => {
-    const finish = (error?: Error): void => {
-      client.off('ready', onReady);
-      client.off('end', onReady);
-      signal?.removeEventListener('abort', onAbort);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onReady = (): void => finish();
-    const onAbort = (): void => finish(signal?.reason as Error);
-    client.on('ready', onReady);
-    client.on('end', onReady);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
