@@ -12,9 +12,9 @@ import { quiet, recordingLogger, startPrivateRedis } from './redis-fixtures.js';
 import type { PrivateRedis } from './redis-fixtures.js';
 
 const hasRedisServer = requireService(
-  'the Redis restart test needs the redis-server program',
+  'the Redis restart tests',
   spawnSync('redis-server', ['--version']).status === 0,
-  'install it: apt-get install redis-server',
+  'the redis-server program is missing; apt-get install redis-server',
 );
 
 describe.skipIf(!hasRedisServer)('RedisChannelLayer across a Redis restart', () => {

@@ -18,12 +18,14 @@ export const redisUrl = 'redis://127.0.0.1:6379';
 
 export const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-const startRedis =
-  'start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
-
-/** Call at a test file's top level: whether Redis at 127.0.0.1:6379 can be used. */
-export async function requireRedis(what: string): Promise<boolean> {
-  return requireService(`${what} need Redis at ${redisUrl}`, await pingRedis(6379), startRedis);
+/** Call at a test file's top level: whether the `tests` can use Redis at 127.0.0.1:6379. */
+export async function requireRedis(tests: string): Promise<boolean> {
+  return requireService(
+    tests,
+    await pingRedis(6379),
+    `no Redis answers at ${redisUrl}; start one with: ` +
+      'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+  );
 }
 
 /** Whether a Redis answers PING on 127.0.0.1:`port` within `timeoutMs`. */
