@@ -1,8 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebsocketConsumer } from '../src/consumers/websocket-consumer.js';
 import type { ChannelLayerMessage } from '../src/layers/channel-layer.js';
 import { RedisChannelLayer } from '../src/redis/redis-channel-layer.js';
 import type { RedisChannelLayerOptions } from '../src/redis/redis-channel-layer.js';
+import { WebsocketCommunicator } from '../src/testing/websocket-communicator.js';
 import { describeChannelLayerContract } from './channel-layer-contract.js';
 import { deleteKeys, inspector, quiet, requireRedis, uniquePrefix } from './redis-fixtures.js';
 
@@ -228,6 +230,28 @@ describe.skipIf(!hasRedis)('RedisChannelLayer', () => {
         entry: 'not an entry',
       });
     });
+  });
+
+  it("carries a group send on one node to a consumer's socket on another", async () => {
+    class ChatConsumer extends WebsocketConsumer {
+      override groups = ['chat'];
+      chatMessage(message: { text: string }): Promise<void> {
+        return this.send(message.text);
+      }
+    }
+    const layer = deployment();
+    const [nodeA, nodeB] = [layer(), layer()];
+    const communicator = new WebsocketCommunicator(
+      ChatConsumer.asApp({ channelLayer: nodeA }),
+      '/chat/',
+    );
+    await communicator.connect();
+    await nodeB.groupSend('chat', { type: 'chat.message', text: 'from node B' });
+    expect(await communicator.receiveFrom()).toBe('from node B');
+    await communicator.disconnect();
+    // It left its group, in Redis and in what the node would write back after an outage.
+    await vi.waitFor(() => expect(nodeA.stats()).toEqual({ watchedChannels: 0, memberships: 0 }));
+    expect(await redis.sendCommand(['ZCARD', `${nodeA.prefix}:group:chat`])).toBe(0);
   });
 
   it('reports its health', async () => {
