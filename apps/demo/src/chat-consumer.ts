@@ -108,9 +108,12 @@ export class ChatConsumer extends JsonWebsocketConsumer<ChatScope> {
     await this.sendJson({ type, members, guests });
   }
 
-  /** A socket signed in or out. */
+  /** A socket signed in or out; news to everyone but itself. */
   async presenceUpdate(notice: PresenceNotice): Promise<void> {
-    await this.sendJson(this.#presence.set(notice.channel, notice.name));
+    const frame = this.#presence.set(notice.channel, notice.name);
+    if (notice.channel !== this.channelName) return this.sendJson(frame);
+    const { type, members, guests } = frame;
+    await this.sendJson({ type, members, guests });
   }
 
   async presenceLeave(leave: PresenceLeave): Promise<void> {

@@ -12,6 +12,7 @@ import { renderPresence } from './presence-panel.js';
 import { openRoom } from './room-client.js';
 import type { Connection, RoomHandlers, RoomSocket } from './room-client.js';
 import { renderRooms, roomFromLocation, watchJoinRoom } from './rooms-nav.js';
+import { watchSignIns } from './tab-sync.js';
 import { toast } from './toasts.js';
 
 const page = {
@@ -20,6 +21,8 @@ const page = {
   via: 'cookie' as SignedInVia,
   connection: { state: 'connecting' } as Connection,
   signedOutReason: null as string | null,
+  /** The server's answer to a guest's post, shown until the user signs in. */
+  refusal: null as string | null,
   /** Until then, a sign-out the server reports is the one this tab asked for. */
   ownSignOutUntil: 0,
   members: [] as readonly string[],
@@ -51,17 +54,24 @@ function render(): void {
   renderAccount({ username: name, via: page.via, signedOutReason: page.signedOutReason }, actions);
   const signedOut = page.signedOutReason !== null && page.connection.state === 'online';
   pill.show(signedOut ? { state: 'signed-out' } : page.connection);
-  renderPresence(page.members, page.guests, name);
-  if (name === null) showComposerNotice('guest', `You're reading #${page.room} as a guest.`);
-  else composerNotice.hidden = true;
+  renderPresence(page.members, page.guests, name, page.connection.state === 'online');
+  renderComposerNotice(name);
 }
 
-function showComposerNotice(kind: 'guest' | 'refused', text: string): void {
+/** Above the composer: why posting is not possible now, or not yet. */
+function renderComposerNotice(name: string | null): void {
+  const reconnecting = page.connection.state === 'reconnecting';
+  let text: string | null = null;
+  if (reconnecting) text = 'Reconnecting: what you send now goes out once the connection is back.';
+  else if (page.refusal !== null) text = page.refusal;
+  else if (name === null) text = `You're reading #${page.room} as a guest.`;
+  composerNotice.hidden = text === null;
+  if (text === null) return;
+  const kind = reconnecting ? 'offline' : page.refusal !== null ? 'refused' : 'guest';
+  composerNotice.className = `composer-notice ${kind}`;
   const signIn = h('button', { type: 'button', class: 'link-button' }, 'Sign in to post');
   signIn.addEventListener('click', () => dialog.open('signin'));
-  composerNotice.className = `composer-notice ${kind}`;
-  composerNotice.replaceChildren(h('span', {}, text), signIn);
-  composerNotice.hidden = false;
+  composerNotice.replaceChildren(h('span', {}, text), ...(kind === 'offline' ? [] : [signIn]));
 }
 
 const handlers: RoomHandlers = {
@@ -78,10 +88,11 @@ const handlers: RoomHandlers = {
   },
   user(user) {
     page.user = user;
-    if (user !== null) page.signedOutReason = null;
+    if (user !== null) Object.assign(page, { signedOutReason: null, refusal: null });
     if (user !== null && httpSignIn) {
       httpSignIn = false;
       page.via = 'http';
+      announceSignIn();
       toast(
         'success',
         `Signed in as ${username()}`,
@@ -108,23 +119,35 @@ const handlers: RoomHandlers = {
   },
   error(error: WsgateClientError) {
     const message = error.message.replace(/^wsgate client: /, '');
-    if (error.code === 'UNAUTHENTICATED')
-      return showComposerNotice('refused', `The server says: ${message}.`);
+    if (error.code === 'UNAUTHENTICATED') {
+      page.refusal = `The server says: ${message}.`;
+      return render();
+    }
     toast('error', 'Something went wrong', message);
   },
 };
 
 let socket: RoomSocket = openRoom(page.room, handlers);
 
-function enterRoom(room: string): void {
-  if (room === page.room) return;
+/** Opens `room`'s socket in place of the current one (another room, or the same anew). */
+function reopen(room: string): void {
   socket.close();
   Object.assign(page, { room, members: [], guests: 0, connection: { state: 'connecting' } });
-  renderRooms(room);
-  messages.clear(room);
   socket = openRoom(room, handlers);
   render();
 }
+
+function enterRoom(room: string): void {
+  if (room === page.room) return;
+  renderRooms(room);
+  messages.clear(room);
+  reopen(room);
+}
+
+// Another tab signed in: a guest tab reconnects, and its handshake carries the new cookie.
+const announceSignIn = watchSignIns(() => {
+  if (page.user === null) reopen(page.room);
+});
 
 async function signInOverSocket(name: string, password: string): Promise<void> {
   try {
@@ -135,6 +158,7 @@ async function signInOverSocket(name: string, password: string): Promise<void> {
     throw new Error(message.replace(/^wsgate client: /, ''));
   }
   page.via = 'socket';
+  announceSignIn();
   render();
   toast(
     'success',

@@ -6,14 +6,18 @@ import { byId, h } from './element.js';
  * guests, from the room's presence frames.
  *
  * @example
- * renderPresence(['ada', 'grace'], 2, 'ada');
+ * renderPresence(['ada', 'grace'], 2, 'ada', true);
  */
 export function renderPresence(
   members: readonly string[],
   guests: number,
   me: string | null,
+  connected: boolean,
 ): void {
-  byId('presence').replaceChildren(
+  const list = byId('presence');
+  // Offline, nobody is known to be here: say so rather than show an empty room.
+  list.toggleAttribute('data-offline', !connected);
+  list.replaceChildren(
     ...members.map((name) =>
       h(
         'li',
@@ -25,7 +29,7 @@ export function renderPresence(
       ),
     ),
   );
-  byId('online-count').textContent = String(members.length + guests);
+  byId('online-count').textContent = connected ? String(members.length + guests) : '';
   byId('guests').textContent =
     guests === 0
       ? ''
