@@ -22,7 +22,12 @@ import { RedisConnection } from './redis-connection.js';
 import { checkPrefix } from './redis-options.js';
 import type { RedisHealth, RedisStatus } from './redis-connection.js';
 
-/** Where a RedisChannelLayer keeps its messages, and their limits (times in seconds). */
+/**
+ * Where a RedisChannelLayer keeps its messages, and their limits (times in seconds).
+ *
+ * @example
+ * new RedisChannelLayer({ url: 'redis://:secret@redis.internal:6379', prefix: 'chat', capacity: 500 });
+ */
 export interface RedisChannelLayerOptions {
   /** The Redis server (`redis://[[user]:password@]host:port[/db]`, or `rediss://` for TLS). @default 'redis://127.0.0.1:6379' */
   readonly url?: string;

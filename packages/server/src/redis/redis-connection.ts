@@ -10,7 +10,12 @@ import type { LuaScript } from './lua-script.js';
 import { loadNodeRedis } from './node-redis.js';
 import type { RedisClient, RedisModule } from './node-redis.js';
 
-/** `connecting` until Redis first answers; `reconnecting` while a lost connection is retried. */
+/**
+ * `connecting` until Redis first answers; `reconnecting` while a lost connection is retried.
+ *
+ * @example
+ * if (channelLayer.status !== 'ready') response.statusCode = 503;
+ */
 export type RedisStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
 /**
