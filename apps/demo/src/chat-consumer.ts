@@ -34,6 +34,9 @@ const maxTextLength = 2000;
  * and a message carries the name of the socket's user, never one the client sends. Sockets
  * tell each other who is in the room over the channel layer (see RoomPresence), and a signed-in
  * socket also joins its user's group, through which "log out everywhere" reaches it.
+ *
+ * @example
+ * urlRouter([route('/ws/chat/:room/', ChatConsumer.asApp({ channelLayer }))]);
  */
 export class ChatConsumer extends JsonWebsocketConsumer<ChatScope> {
   readonly room = this.scope.urlRoute.kwargs.room ?? '';

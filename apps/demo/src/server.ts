@@ -18,6 +18,7 @@ import { staticFiles } from './static-files.js';
 import type { StaticFile } from './static-files.js';
 import type { DemoUser, UserStore } from './user-store.js';
 
+/** What the demo is made of; main.ts picks them from the environment. */
 export interface DemoOptions {
   readonly users: UserStore;
   /** Password, revocation store and channel layer: the one session config of HTTP and sockets. */
@@ -28,17 +29,23 @@ export interface DemoOptions {
   readonly pages: ReadonlyMap<string, StaticFile>;
 }
 
-/** The demo as one wsgate application: pages and forms over HTTP, chat rooms over WebSocket. */
+/**
+ * The demo as one wsgate application: pages and forms over HTTP, chat rooms over WebSocket.
+ *
+ * @example
+ * const server = await serve(demoApp({ users, session: { password, channelLayer }, allowedHosts, pages }));
+ */
 export function demoApp({ users, session, allowedHosts, pages }: DemoOptions): Application {
   const { channelLayer } = session;
   const auth = { session, loadUser: (id: string) => users.findById(id) };
   // Sign-ins over HTTP and in the socket share one failure count and one scrypt queue.
   const loginThrottle = new LoginThrottle();
   const hashing = new Semaphore(2, { maxQueued: 100 });
-  const authenticate = ({ username, password }: Record<string, unknown>) =>
-    typeof username === 'string' && typeof password === 'string'
-      ? users.authenticate(username, password)
-      : null;
+  const authenticate = (credentials: unknown) => {
+    const { username, password } = (credentials ?? {}) as Record<string, unknown>;
+    if (typeof username !== 'string' || typeof password !== 'string') return null;
+    return users.authenticate(username, password);
+  };
 
   const pagesAndForms = urlRouter([
     ...authViews({ users, channelLayer, loginThrottle, hashing }),
@@ -55,8 +62,7 @@ export function demoApp({ users, session, allowedHosts, pages }: DemoOptions): A
       authMiddlewareStack(
         rateLimitMiddleware(
           socketAuthMiddleware(chatRooms, {
-            authenticate: (credentials) =>
-              authenticate((credentials ?? {}) as Record<string, unknown>),
+            authenticate,
             serializeUser: (user: DemoUser) => ({ id: user.id, username: user.username }),
             loginThrottle,
             authenticateLimit: hashing,
