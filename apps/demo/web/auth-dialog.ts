@@ -71,6 +71,9 @@ export class AuthDialog {
       tab: 'signin',
       message: 'That did not work; please try again.',
     };
+    // The error came back from the form, so the form is what the reader chose.
+    const http = this.#forms.signin.querySelector<HTMLInputElement>('input[name=via][value=http]');
+    if (http) http.checked = true;
     this.open(known.tab, known.message);
   }
 

@@ -82,6 +82,26 @@ describe.skipIf(!requireChromium())('the demo in Chromium', { timeout: 90_000 },
     await screenshot(ada, '03-chat');
   });
 
+  it('explains a failed sign-in, through the socket and through the form', async () => {
+    await account('ada', 'lovelace-1815');
+    const page = await chromium.newPage();
+    await page.goto(`${base}/#lobby`);
+    await waitForPill(page, 'online');
+    await page.click('#card-signin');
+    await page.fill('#signin-form input[name=username]', 'ada');
+    await page.fill('#signin-form input[name=password]', 'not her password');
+    await page.click('#signin-form button[type=submit]');
+    await page.waitForSelector('#signin-form .form-error:text("Wrong username or password.")');
+
+    await page.check('#signin-form input[value=http]');
+    await Promise.all([page.waitForNavigation(), page.click('#signin-form button[type=submit]')]);
+    // Back from the 303 with ?error=credentials: the dialog reopens with the reason.
+    await page.waitForSelector('#signin-form .form-error:text("Wrong username or password.")');
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.isChecked('#signin-form input[value=http]')).toBe(true);
+    await waitForUser(page, null);
+  });
+
   it('keeps a socket sign-in across a reload', async () => {
     await account('ada', 'lovelace-1815');
     const page = await chromium.newPage();
