@@ -7,6 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Application } from '@wsgate/shared';
+import { Heartbeat } from './heartbeat.js';
 import { HttpConnection } from './http-connection.js';
 import { rejectHandshake } from './reject-handshake.js';
 import { httpScope, websocketScope } from './request-scope.js';
@@ -78,6 +79,7 @@ export function attach(
   const resolved = resolveServerOptions(serverOptions);
   const { logger } = resolved;
   const upgrader = new WebSocketUpgrader(resolved);
+  const heartbeat = new Heartbeat(resolved.pingIntervalMs);
   const live = new Set<Connection>();
   let closing: Promise<void> | null = null;
 
@@ -106,6 +108,7 @@ export function attach(
       head,
       scope: result.scope,
       upgrader,
+      heartbeat,
       options: resolved,
     });
     track(connection);

@@ -11,7 +11,7 @@ import type { Application, WebSocketInboundEvent, WebSocketScope } from '@wsgate
 import type WebSocket from 'ws';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { checkWebSocketEvent } from './check-outbound-event.js';
-import { startHeartbeat } from './heartbeat.js';
+import type { Heartbeat } from './heartbeat.js';
 import { Inbox } from './inbox.js';
 import { OutboundFlow } from './outbound-flow.js';
 import { rejectHandshake } from './reject-handshake.js';
@@ -25,6 +25,7 @@ export interface UpgradeRequest {
   readonly head: Buffer;
   readonly scope: WebSocketScope;
   readonly upgrader: WebSocketUpgrader;
+  readonly heartbeat: Heartbeat;
   readonly options: ResolvedServerOptions;
 }
 
@@ -48,7 +49,7 @@ function receiveEvent(data: WebSocket.RawData, isBinary: boolean): WebSocketInbo
  * Runs one WebSocket application over one upgrade request.
  *
  * @example
- * const connection = new WebSocketConnection({ req, socket, head, scope, upgrader, options });
+ * const connection = new WebSocketConnection({ req, socket, head, scope, upgrader, heartbeat, options });
  * void connection.run(app);
  * await connection.closed;
  */
@@ -61,7 +62,6 @@ export class WebSocketConnection {
   #phase: Phase = 'handshake';
   #ws: WebSocket | null = null;
   #outbound: OutboundFlow | null = null;
-  #stopHeartbeat: () => void = () => {};
   #markClosed: () => void = () => {};
   #loggedLateSend = false;
 
@@ -200,19 +200,22 @@ export class WebSocketConnection {
   }
 
   #open(ws: WebSocket): void {
-    const { socket, options } = this.#request;
+    const { socket, options, heartbeat } = this.#request;
     this.#ws = ws;
     this.#phase = 'open';
-    ws.on('message', (data, isBinary) => this.#inbox.push(receiveEvent(data, isBinary)));
+    const pulse = heartbeat.watch(ws, () => {
+      this.#log('debug', 'no pong since the last ping: terminating a dead link');
+      this.terminate();
+    });
+    ws.on('message', (data, isBinary) => {
+      pulse.alive = true;
+      this.#inbox.push(receiveEvent(data, isBinary));
+    });
     ws.on('close', (code, reason) => this.#finish(code, reason.toString()));
     ws.on('error', (error: Error & { code?: string }) => {
       this.#log('debug', `websocket closed on a protocol error: ${error.message}`, {
         code: error.code,
       });
-    });
-    this.#stopHeartbeat = startHeartbeat(ws, options.pingIntervalMs, () => {
-      this.#log('debug', 'no pong since the last ping: terminating a dead link');
-      this.terminate();
     });
     this.#outbound = new OutboundFlow(ws, socket, options, (why, bufferedAmount) => {
       this.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
@@ -245,7 +248,7 @@ export class WebSocketConnection {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     this.#endHandshake();
-    this.#stopHeartbeat();
+    if (this.#ws) this.#request.heartbeat.unwatch(this.#ws);
     this.#outbound?.stop();
     this.#inbox.end(
       reason === ''
