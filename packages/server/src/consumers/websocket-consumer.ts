@@ -117,16 +117,24 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
   ): Application<S> {
     const channelLayer = options.channelLayer ?? null;
     const logger = options.logger ?? defaultLogger;
-    return async (scope, receive, send) => {
-      if ((scope as Scope).type !== 'websocket') {
-        throw new WsgateError(
-          'UNKNOWN_SCOPE_TYPE',
-          `${this.name} handles websocket connections, not ${(scope as Scope).type}; ` +
-            'route other types elsewhere with protocolTypeRouter.',
-        );
+    // Not async: an idle connection then holds the promise of #run and none of this function's.
+    return (scope, receive, send) => {
+      let consumer: WebsocketConsumer<S>;
+      try {
+        if ((scope as Scope).type !== 'websocket') {
+          throw new WsgateError(
+            'UNKNOWN_SCOPE_TYPE',
+            `${this.name} handles websocket connections, not ${(scope as Scope).type}; ` +
+              'route other types elsewhere with protocolTypeRouter.',
+          );
+        }
+        consumer = new this({ scope, send, channelLayer, logger });
+      } catch (thrown) {
+        // An application reports failure by rejecting, also when a constructor throws.
+        const error = thrown as Error;
+        return Promise.reject(error);
       }
-      // Returned, not awaited: an idle connection then keeps no suspended frame here.
-      return new this({ scope, send, channelLayer, logger }).#run(receive);
+      return consumer.#run(receive);
     };
   }
 
