@@ -52,7 +52,6 @@ export interface Attachment {
 }
 
 interface Connection {
-  readonly closed: Promise<void>;
   shutdown(): void;
   terminate(): void;
 }
@@ -82,15 +81,24 @@ export function attach(
   const heartbeat = new Heartbeat(resolved.pingIntervalMs);
   const live = new Set<Connection>();
   let closing: Promise<void> | null = null;
+  // A callback rather than a promise per connection: an idle socket then holds no promise,
+  // reaction or closure for its own tracking.
+  let noneLive: (() => void) | null = null;
+  const untrack = (connection: Connection): void => {
+    live.delete(connection);
+    if (live.size === 0) noneLive?.();
+  };
+  const allClosed = (): Promise<void> =>
+    live.size === 0 ? Promise.resolve() : new Promise((resolve) => (noneLive = resolve));
 
-  const track = (connection: Connection): void => {
-    live.add(connection);
-    void connection.closed.then(() => live.delete(connection));
+  // Node leaves an upgraded socket without an error listener; a reset would crash the process.
+  // One listener for every socket, so that an idle connection does not keep a closure for it.
+  const onSocketError = (error: Error): void => {
+    logger.debug('upgrade socket error', { error: error.message });
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // Node leaves an upgraded socket without an error listener; a reset would crash the process.
-    socket.on('error', (error) => logger.debug('upgrade socket error', { error: error.message }));
+    socket.on('error', onSocketError);
     if (closing !== null) {
       logger.debug('websocket refused: the server is closing (503)', { url: req.url });
       rejectHandshake(socket, 503);
@@ -110,8 +118,9 @@ export function attach(
       upgrader,
       heartbeat,
       options: resolved,
+      onClosed: untrack,
     });
-    track(connection);
+    live.add(connection);
     void connection.run(app);
   };
 
@@ -140,8 +149,8 @@ export function attach(
       refuseRequest(req, res, result.status, result.reason);
       return;
     }
-    const connection = new HttpConnection(req, res, result.scope, resolved);
-    track(connection);
+    const connection = new HttpConnection(req, res, result.scope, resolved, untrack);
+    live.add(connection);
     void connection.run(app);
   };
 
@@ -160,14 +169,14 @@ export function attach(
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, resolved.drainTimeoutMs);
     });
-    await Promise.race([Promise.all([...live].map((c) => c.closed)), deadline]);
+    await Promise.race([allClosed(), deadline]);
     clearTimeout(timer);
     const stragglers = [...live];
     if (stragglers.length > 0) {
       logger.debug(`terminating ${stragglers.length} connections still open after drainTimeoutMs`);
     }
     for (const connection of stragglers) connection.terminate();
-    await Promise.all(stragglers.map((c) => c.closed));
+    await allClosed();
     server.off('upgrade', onUpgrade);
     server.off('request', onRequest);
   };

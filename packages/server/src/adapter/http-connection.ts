@@ -21,11 +21,10 @@ const noBody = new Uint8Array(0);
  * Runs one HTTP application over one request.
  *
  * @example
- * server.on('request', (req, res) => void new HttpConnection(req, res, scope, options).run(app));
+ * const connection = new HttpConnection(req, res, scope, options, (c) => live.delete(c));
+ * void connection.run(app);
  */
 export class HttpConnection {
-  /** Settles once the response is finished or the client is gone. */
-  readonly closed: Promise<void>;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #scope: HttpScope;
@@ -42,6 +41,8 @@ export class HttpConnection {
     res: ServerResponse,
     scope: HttpScope,
     options: ResolvedServerOptions,
+    /** Called once, when the response is finished or the client is gone. */
+    onClosed: (connection: HttpConnection) => void,
   ) {
     this.#req = req;
     this.#res = res;
@@ -49,12 +50,10 @@ export class HttpConnection {
     this.#options = options;
     // One chunk at a time: the request stays paused until the application asks for more.
     this.#inbox = new Inbox(1, { pause: () => req.pause(), resume: () => req.resume() });
-    this.closed = new Promise((resolve) => {
-      res.once('close', () => {
-        this.#detached = true;
-        this.#inbox.end(disconnect);
-        resolve();
-      });
+    res.once('close', () => {
+      this.#detached = true;
+      this.#inbox.end(disconnect);
+      onClosed(this);
     });
     req.on('data', (chunk: Buffer) => this.#onBody(chunk));
     req.once('end', () =>

@@ -13,12 +13,13 @@ import { ServerErrorCode, WsgateError } from '../errors.js';
 import { checkWebSocketEvent } from './check-outbound-event.js';
 import type { Heartbeat } from './heartbeat.js';
 import { Inbox } from './inbox.js';
+import type { FlowControl } from './inbox.js';
 import { OutboundFlow } from './outbound-flow.js';
 import { rejectHandshake } from './reject-handshake.js';
 import type { ResolvedServerOptions } from './server-options.js';
 import type { Acceptance, WebSocketUpgrader } from './websocket-upgrader.js';
 
-/** Everything the `upgrade` event handed over, plus how to complete it. */
+/** Everything the `upgrade` event handed over, plus what the server's connections share. */
 export interface UpgradeRequest {
   readonly req: IncomingMessage;
   readonly socket: Duplex;
@@ -27,6 +28,8 @@ export interface UpgradeRequest {
   readonly upgrader: WebSocketUpgrader;
   readonly heartbeat: Heartbeat;
   readonly options: ResolvedServerOptions;
+  /** Called once, when the socket is gone (closed, refused or terminated). */
+  readonly onClosed: (connection: WebSocketConnection) => void;
 }
 
 type Phase = 'handshake' | 'open' | 'closing' | 'closed';
@@ -49,36 +52,40 @@ function receiveEvent(data: WebSocket.RawData, isBinary: boolean): WebSocketInbo
  * Runs one WebSocket application over one upgrade request.
  *
  * @example
- * const connection = new WebSocketConnection({ req, socket, head, scope, upgrader, heartbeat, options });
+ * const connection = new WebSocketConnection({ ...upgrade, onClosed: (c) => live.delete(c) });
  * void connection.run(app);
- * await connection.closed;
  */
-export class WebSocketConnection {
-  /** Settles once the socket is gone (closed, refused or terminated). */
-  readonly closed: Promise<void>;
-  readonly #request: UpgradeRequest;
+export class WebSocketConnection implements FlowControl {
+  readonly #socket: Duplex;
+  readonly #scope: WebSocketScope;
+  readonly #heartbeat: Heartbeat;
+  readonly #options: ResolvedServerOptions;
+  readonly #onClosed: (connection: WebSocketConnection) => void;
   readonly #inbox: Inbox<WebSocketInboundEvent>;
-  readonly #handshakeTimer: NodeJS.Timeout;
+  /**
+   * Kept only until the handshake ends: an open socket then holds neither the IncomingMessage
+   * (its headers live on in the scope) nor `head` (the buffer it was sliced from).
+   */
+  #request: UpgradeRequest | null;
+  #handshakeTimer: NodeJS.Timeout | undefined;
   #phase: Phase = 'handshake';
   #ws: WebSocket | null = null;
   #outbound: OutboundFlow | null = null;
-  #markClosed: () => void = () => {};
   #loggedLateSend = false;
 
   constructor(request: UpgradeRequest) {
     this.#request = request;
-    this.closed = new Promise((resolve) => {
-      this.#markClosed = resolve;
-    });
-    this.#inbox = new Inbox(request.options.maxQueuedMessages, {
-      pause: () => this.#ws?.pause(),
-      resume: () => this.#ws?.resume(),
-    });
+    this.#socket = request.socket;
+    this.#scope = request.scope;
+    this.#heartbeat = request.heartbeat;
+    this.#options = request.options;
+    this.#onClosed = request.onClosed;
+    this.#inbox = new Inbox(request.options.maxQueuedMessages, this);
     this.#inbox.push({ type: 'websocket.connect' });
     request.socket.on('close', this.#onHandshakeSocketClose);
     this.#handshakeTimer = setTimeout(() => {
       this.#log('debug', 'websocket handshake timed out: closing 4408', {
-        handshakeTimeoutMs: request.options.handshakeTimeoutMs,
+        handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
       });
       this.#closeWithAuthError(CloseCode.authTimeout, '');
     }, request.options.handshakeTimeoutMs);
@@ -87,7 +94,7 @@ export class WebSocketConnection {
   /** Runs the application to its end; never rejects. */
   async run(app: Application): Promise<void> {
     try {
-      await app(this.#request.scope, () => this.#inbox.receive(), this.#sendFromApp);
+      await app(this.#scope, () => this.#inbox.receive(), this.#sendFromApp);
     } catch (error) {
       this.#log('error', 'websocket application failed', { error });
       if (this.#phase === 'handshake') this.#abortHandshake(500, CloseCode.abnormal);
@@ -112,7 +119,17 @@ export class WebSocketConnection {
   terminate(): void {
     if (this.#phase === 'open') this.#phase = 'closing';
     if (this.#ws) this.#ws.terminate();
-    else this.#request.socket.destroy();
+    else this.#socket.destroy();
+  }
+
+  /** Stops reading frames: the inbox is full, so TCP pushes back on the client. */
+  pause(): void {
+    this.#ws?.pause();
+  }
+
+  /** Reads frames again: the application caught up. */
+  resume(): void {
+    this.#ws?.resume();
   }
 
   /**
@@ -130,7 +147,7 @@ export class WebSocketConnection {
   };
 
   #send(event: unknown): Promise<void> | undefined {
-    const checked = checkWebSocketEvent(event, this.#request.scope.subprotocols);
+    const checked = checkWebSocketEvent(event, this.#scope.subprotocols);
     const ws = this.#ws;
     if (
       this.#phase === 'closing' ||
@@ -178,7 +195,7 @@ export class WebSocketConnection {
     // A browser fails a handshake that offered subprotocols and got none back, and would see
     // 1006 instead of the code; choosing the first offered one lets the reason through.
     const ws = this.#upgrade({
-      subprotocol: this.#request.scope.subprotocols[0] ?? null,
+      subprotocol: this.#scope.subprotocols[0] ?? null,
       headers: [],
     });
     if (ws === null) return;
@@ -187,9 +204,10 @@ export class WebSocketConnection {
   }
 
   #upgrade(acceptance: Acceptance): WebSocket | null {
+    const request = this.#request;
     this.#endHandshake();
-    const { req, socket, head, upgrader } = this.#request;
-    const ws = upgrader.complete(req, socket, head, acceptance);
+    const ws =
+      request && request.upgrader.complete(request.req, this.#socket, request.head, acceptance);
     if (ws === null) {
       this.#log('debug', 'client went away before the upgrade completed');
       this.#finish(CloseCode.abnormal);
@@ -200,10 +218,9 @@ export class WebSocketConnection {
   }
 
   #open(ws: WebSocket): void {
-    const { socket, options, heartbeat } = this.#request;
     this.#ws = ws;
     this.#phase = 'open';
-    const pulse = heartbeat.watch(ws, () => {
+    const pulse = this.#heartbeat.watch(ws, () => {
       this.#log('debug', 'no pong since the last ping: terminating a dead link');
       this.terminate();
     });
@@ -217,7 +234,7 @@ export class WebSocketConnection {
         code: error.code,
       });
     });
-    this.#outbound = new OutboundFlow(ws, socket, options, (why, bufferedAmount) => {
+    this.#outbound = new OutboundFlow(ws, this.#socket, this.#options, (why, bufferedAmount) => {
       this.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
       this.terminate();
     });
@@ -230,7 +247,7 @@ export class WebSocketConnection {
 
   #abortHandshake(status: number, code: number): void {
     this.#endHandshake();
-    rejectHandshake(this.#request.socket, status);
+    rejectHandshake(this.#socket, status);
     this.#finish(code);
   }
 
@@ -240,25 +257,28 @@ export class WebSocketConnection {
   };
 
   #endHandshake(): void {
+    if (this.#request === null) return;
+    this.#request = null;
     clearTimeout(this.#handshakeTimer);
-    this.#request.socket.off('close', this.#onHandshakeSocketClose);
+    this.#handshakeTimer = undefined;
+    this.#socket.off('close', this.#onHandshakeSocketClose);
   }
 
   #finish(code: number, reason = ''): void {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     this.#endHandshake();
-    if (this.#ws) this.#request.heartbeat.unwatch(this.#ws);
+    if (this.#ws) this.#heartbeat.unwatch(this.#ws);
     this.#outbound?.stop();
     this.#inbox.end(
       reason === ''
         ? { type: 'websocket.disconnect', code }
         : { type: 'websocket.disconnect', code, reason },
     );
-    this.#markClosed();
+    this.#onClosed(this);
   }
 
   #log(level: 'debug' | 'warn' | 'error', message: string, details: Record<string, unknown> = {}) {
-    this.#request.options.logger[level](message, { path: this.#request.scope.path, ...details });
+    this.#options.logger[level](message, { path: this.#scope.path, ...details });
   }
 }
