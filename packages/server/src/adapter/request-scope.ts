@@ -33,6 +33,8 @@ function parseTarget(url: string): RequestTarget | null {
   const query = target.indexOf('?');
   const rawPath = query === -1 ? target : target.slice(0, query);
   const queryString = query === -1 ? '' : target.slice(query + 1);
+  // Without a '%' there is nothing to decode, and path and rawPath can be one string.
+  if (!rawPath.includes('%')) return { path: rawPath, rawPath, queryString };
   try {
     return { path: decodeURIComponent(rawPath), rawPath, queryString };
   } catch {
@@ -163,7 +165,7 @@ export function websocketScope(
     return { ok: false, status: 400, reason: 'malformed percent-escape in path' };
   const headers = headerPairs(req.rawHeaders);
   const offered: string[] = [];
-  for (const [name, value] of headers) if (name === 'sec-websocket-protocol') offered.push(value);
+  for (const header of headers) if (header[0] === 'sec-websocket-protocol') offered.push(header[1]);
   const subprotocols = parseSubprotocols(offered);
   if (subprotocols === null) {
     return { ok: false, status: 400, reason: 'malformed Sec-WebSocket-Protocol header' };

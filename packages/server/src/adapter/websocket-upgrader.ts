@@ -1,8 +1,8 @@
 /**
  * ws in `noServer` mode, driven by the application's decision. ws chooses the subprotocol and
- * writes the 101 inside `handleUpgrade`; the accept event's choices reach it through a
- * WeakMap keyed by the request, read by its `handleProtocols` hook and `headers` event (used
- * only to add headers, never to authenticate).
+ * writes the 101 inside `handleUpgrade`, synchronously (no `verifyClient` is set); the accept
+ * event's choices reach its `handleProtocols` hook and `headers` event (used only to add
+ * headers, never to authenticate) through a field set for the length of that call.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,7 +26,8 @@ export interface Acceptance {
  */
 export class WebSocketUpgrader {
   readonly #server: WebSocketServer;
-  readonly #accepting = new WeakMap<IncomingMessage, Acceptance>();
+  /** The choices of the upgrade `complete` is making; null outside of it. */
+  #accepting: Acceptance | null = null;
 
   constructor(options: ResolvedServerOptions) {
     this.#server = new WebSocketServer({
@@ -35,10 +36,10 @@ export class WebSocketUpgrader {
       maxPayload: options.maxPayload,
       maxFragments: options.maxFragments,
       perMessageDeflate: options.perMessageDeflate,
-      handleProtocols: (_offered, req) => this.#accepting.get(req)?.subprotocol ?? false,
+      handleProtocols: () => this.#accepting?.subprotocol ?? false,
     });
-    this.#server.on('headers', (lines, req) => {
-      for (const [name, value] of this.#accepting.get(req)?.headers ?? []) {
+    this.#server.on('headers', (lines) => {
+      for (const [name, value] of this.#accepting?.headers ?? []) {
         lines.push(`${name}: ${value}`);
       }
     });
@@ -56,13 +57,13 @@ export class WebSocketUpgrader {
     acceptance: Acceptance,
   ): WebSocket | null {
     let opened: WebSocket | null = null;
-    this.#accepting.set(req, acceptance);
+    this.#accepting = acceptance;
     try {
       this.#server.handleUpgrade(req, socket, head, (ws) => {
         opened = ws;
       });
     } finally {
-      this.#accepting.delete(req);
+      this.#accepting = null;
     }
     return opened;
   }
