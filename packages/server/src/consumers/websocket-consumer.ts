@@ -236,7 +236,7 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
       }
     } finally {
       // Only after a crash is anything still joined: don't let a dead channel linger in groups.
-      await this.#leaveGroups();
+      if (this.#joined.length > 0) await this.#leaveGroups();
     }
   }
 
@@ -310,13 +310,15 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
     }
   }
 
+  // The group steps are skipped, not called to do nothing: each async call and await costs
+  // every connection a promise, a reaction and a tick.
   async #connect(): Promise<void> {
-    await this.#joinGroups();
+    if (this.groups.length > 0) await this.#joinGroups();
     await this.connect();
   }
 
   async #disconnect(code: number): Promise<void> {
-    await this.#leaveGroups();
+    if (this.#joined.length > 0) await this.#leaveGroups();
     await this.disconnect(code);
   }
 
@@ -334,7 +336,6 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
   }
 
   async #joinGroups(): Promise<void> {
-    if (this.groups.length === 0) return;
     const layer = this.channelLayer;
     if (!layer) {
       throw new WsgateError(
@@ -353,7 +354,7 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
   async #leaveGroups(): Promise<void> {
     const groups = this.#joined;
     const layer = this.channelLayer;
-    if (groups.length === 0 || !layer) return;
+    if (!layer) return;
     this.#joined = [];
     const channel = this.channelName;
     const results = await Promise.allSettled(
