@@ -66,8 +66,12 @@ export class AsyncQueue<T> {
     const item = this.#items[this.#head] as T;
     this.#items[this.#head] = undefined as T;
     this.#head += 1;
-    // Compact now and then so a long-lived queue does not keep a growing dead prefix.
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+    if (this.#head === this.#items.length) {
+      // Drained: truncating frees the backing store, which an idle connection would keep.
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      // Compact now and then so a long-lived queue does not keep a growing dead prefix.
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
