@@ -91,22 +91,37 @@ export class WebSocketConnection implements FlowControl {
     }, request.options.handshakeTimeoutMs);
   }
 
-  /** Runs the application to its end; never rejects. */
-  async run(app: Application): Promise<void> {
+  /**
+   * Runs the application to its end; never rejects. Not async: an idle connection then waits
+   * on the application through one reaction rather than a suspended frame of its own.
+   */
+  run(app: Application): Promise<void> {
+    let running: Promise<void>;
     try {
-      await app(this.#scope, () => this.#inbox.receive(), this.#sendFromApp);
-    } catch (error) {
-      this.#log('error', 'websocket application failed', { error });
-      if (this.#phase === 'handshake') this.#abortHandshake(500, CloseCode.abnormal);
-      else if (this.#phase === 'open') this.#closeOpen(CloseCode.internalError, '');
-      return;
+      running = app(this.#scope, () => this.#inbox.receive(), this.#sendFromApp);
+    } catch (thrown) {
+      const error = thrown as Error;
+      running = Promise.reject(error);
     }
+    return running.then(
+      () => this.#returned(),
+      (error: unknown) => this.#failed(error),
+    );
+  }
+
+  #returned(): void {
     if (this.#phase === 'handshake') {
       this.#log('error', 'websocket application returned without accepting or closing');
       this.#abortHandshake(500, CloseCode.abnormal);
     } else if (this.#phase === 'open') {
       this.#closeOpen(CloseCode.normal, '');
     }
+  }
+
+  #failed(error: unknown): void {
+    this.#log('error', 'websocket application failed', { error });
+    if (this.#phase === 'handshake') this.#abortHandshake(500, CloseCode.abnormal);
+    else if (this.#phase === 'open') this.#closeOpen(CloseCode.internalError, '');
   }
 
   /** The server is closing: refuse a pending handshake (503), close an open socket 1001. */
