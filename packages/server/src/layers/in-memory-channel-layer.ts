@@ -11,7 +11,12 @@ import type {
   ChannelLayerMessage,
   ChannelLayerReceiveOptions,
 } from './channel-layer.js';
-import { assertChannelName, assertGroupName, copyLayerMessage } from './layer-validation.js';
+import {
+  assertChannelName,
+  assertGroupName,
+  channelFullError,
+  copyLayerMessage,
+} from './layer-validation.js';
 
 /** Limits of an `InMemoryChannelLayer`, as Channels' (times in seconds). */
 export interface InMemoryChannelLayerOptions {
@@ -77,11 +82,7 @@ export class InMemoryChannelLayer implements ChannelLayer {
     const now = Date.now();
     this.#sweep(now);
     if (!this.#enqueue(channel, copy, now)) {
-      throw new WsgateError(
-        'CHANNEL_FULL',
-        `channel ${JSON.stringify(channel)} holds ${this.capacity} unread messages: its ` +
-          'consumer is not keeping up or is gone. Retry later, or raise `capacity`.',
-      );
+      throw channelFullError(channel, this.capacity);
     }
   }
 

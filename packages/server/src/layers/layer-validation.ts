@@ -74,3 +74,12 @@ function describeValue(value: unknown): string {
   const type = (value as { type?: unknown }).type;
   return type === undefined ? 'an object without `type`' : `type ${JSON.stringify(type)}`;
 }
+
+/** The error for a send to a channel holding `capacity` unread messages, the same in every layer. */
+export function channelFullError(channel: string, capacity: number): WsgateError {
+  return new WsgateError(
+    'CHANNEL_FULL',
+    `channel ${JSON.stringify(channel)} holds ${capacity} unread messages: its ` +
+      'consumer is not keeping up or is gone. Retry later, or raise `capacity`.',
+  );
+}

@@ -8,6 +8,7 @@ import type {
 import {
   assertChannelName,
   assertGroupName,
+  channelFullError,
   copyLayerMessage,
 } from '../layers/layer-validation.js';
 import { checkLimit } from '../limits/check-limit.js';
@@ -132,11 +133,7 @@ export class RedisChannelLayer implements ChannelLayer {
       [entry, String(this.capacity), String(now), String(this.#expiryMs), channel],
     );
     if (queued === 0) {
-      throw new WsgateError(
-        'CHANNEL_FULL',
-        `channel ${JSON.stringify(channel)} holds ${this.capacity} unread messages: its ` +
-          'consumer is not keeping up or is gone. Retry later, or raise `capacity`.',
-      );
+      throw channelFullError(channel, this.capacity);
     }
   }
 
