@@ -41,6 +41,23 @@ export function describeRevocationStoreContract(
       expect(await store.isRevoked('shorter-first')).toBe(true);
     });
 
+    it('lets exactly one of several simultaneous revokeIfNew calls claim an id', async () => {
+      const store = makeStore();
+      const claims = await Promise.all(
+        [1, 2, 3].map(async () => store.revokeIfNew?.('ticket-1', 60)),
+      );
+      expect(claims.filter((claimed) => claimed === true)).toHaveLength(1);
+      expect(await store.isRevoked('ticket-1')).toBe(true);
+      expect(await store.revokeIfNew?.('ticket-1', 60)).toBe(false);
+    });
+
+    it('lets revokeIfNew claim an id again once its ttl has passed', async () => {
+      const store = makeStore();
+      expect(await store.revokeIfNew?.('ticket-1', 0.05)).toBe(true);
+      await elapse(100);
+      expect(await store.revokeIfNew?.('ticket-1', 60)).toBe(true);
+    });
+
     it('remembers nothing for a ttl of 0: no seal can open any more', async () => {
       const store = makeStore();
       await store.revoke('session-1', 0);

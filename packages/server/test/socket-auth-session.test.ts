@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryChannelLayer } from '../src/layers/in-memory-channel-layer.js';
 import { InMemoryRevocationStore } from '../src/sessions/in-memory-revocation-store.js';
+import type { RevocationStore } from '../src/sessions/revocation-store.js';
 import { Harness, httpRequest } from './adapter-fixtures.js';
 import {
   ProtocolClient,
@@ -69,6 +70,34 @@ describe('the ticket exchange', () => {
     const { ticket } = await client.next('session.updated');
     const statuses = await Promise.all([1, 2, 3].map(() => postTicket(stack, ticket)));
     expect(statuses.map((response) => response.status).sort()).toEqual([204, 401, 401]);
+  });
+
+  it('refuses one ticket exchanged on two nodes at once but one (a shared store claims it)', async () => {
+    // A check-then-revoke claim would let both nodes through: this store makes them meet
+    // between the check and the revoke, as two nodes on one Redis can.
+    let arrived = 0;
+    let bothArrived = () => {};
+    const meeting = new Promise<void>((resolve) => (bothArrived = resolve));
+    const shared = new InMemoryRevocationStore();
+    const racingStore: RevocationStore = {
+      revoke: (id, ttl) => shared.revoke(id, ttl),
+      revokeIfNew: (id, ttl) => shared.revokeIfNew(id, ttl),
+      async isRevoked(id) {
+        const revoked = shared.isRevoked(id);
+        if (!id.startsWith('ticket:')) return revoked;
+        if (++arrived === 2) bothArrived();
+        await meeting;
+        return revoked;
+      },
+    };
+    const session = { revocationStore: racingStore };
+    const nodeA = await startStack(harness, { session });
+    const nodeB = await startStack(harness, { session });
+    const client = await ProtocolClient.open(nodeA);
+    await client.request('auth.login', { credentials: { username: 'bob', password: 'builder' } });
+    const { ticket } = await client.next('session.updated');
+    const statuses = await Promise.all([nodeA, nodeB].map((node) => postTicket(node, ticket)));
+    expect(statuses.map((response) => response.status).sort()).toEqual([204, 401]);
   });
 
   it('refuses an expired ticket', async () => {

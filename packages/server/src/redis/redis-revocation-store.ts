@@ -52,6 +52,13 @@ export class RedisRevocationStore implements RevocationStore {
     );
   }
 
+  /** One `SET NX`: of two nodes claiming the same id at once, exactly one gets `true`. */
+  async revokeIfNew(id: string, ttlSeconds: number): Promise<boolean> {
+    const ms = Math.max(1, Math.ceil(ttlSeconds * 1000));
+    const set = ['SET', this.#key(id), '1', 'PX', String(ms), 'NX'];
+    return (await this.#connection.command<string | null>(set)) === 'OK';
+  }
+
   async isRevoked(sessionId: string): Promise<boolean> {
     return (await this.#connection.command<number>(['EXISTS', this.#key(sessionId)])) === 1;
   }

@@ -30,7 +30,17 @@ export class InMemoryRevocationStore implements RevocationStore {
     if (now - this.#lastSweep >= sweepIntervalMs) this.#sweep(now);
   }
 
+  revokeIfNew(id: string, ttlSeconds: number): boolean {
+    if (this.#revoked(id)) return false;
+    this.revoke(id, ttlSeconds);
+    return true;
+  }
+
   isRevoked(sessionId: string): boolean {
+    return this.#revoked(sessionId);
+  }
+
+  #revoked(sessionId: string): boolean {
     const expiresAt = this.#expiries.get(sessionId);
     if (expiresAt === undefined) return false;
     if (expiresAt > Date.now()) return true;

@@ -22,4 +22,11 @@ export interface RevocationStore {
    */
   revoke(sessionId: string, ttlSeconds: number): void | Promise<void>;
   isRevoked(sessionId: string): boolean | Promise<boolean>;
+  /**
+   * Revokes `id` for `ttlSeconds` only if it is not revoked already, in one step, and says
+   * whether this call did it. Single-use tickets are claimed this way, so two nodes given the
+   * same ticket at once cannot both accept it. Optional: without it a claim is `isRevoked`
+   * then `revoke`, which is single-use within one process but not across nodes.
+   */
+  revokeIfNew?(id: string, ttlSeconds: number): boolean | Promise<boolean>;
 }

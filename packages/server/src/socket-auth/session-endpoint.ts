@@ -81,9 +81,14 @@ async function claim(settings: SessionSettings, inFlight: Set<string>, ticket: T
   if (inFlight.has(key)) used();
   inFlight.add(key);
   try {
-    if (await settings.revocationStore.isRevoked(key)) used();
-    const remaining = Math.ceil((ticket.expiresAt - Date.now()) / 1000);
-    await settings.revocationStore.revoke(key, Math.max(1, remaining));
+    const store = settings.revocationStore;
+    const ttl = Math.max(1, Math.ceil((ticket.expiresAt - Date.now()) / 1000));
+    if (store.revokeIfNew !== undefined) {
+      if (!(await store.revokeIfNew(key, ttl))) used();
+      return;
+    }
+    if (await store.isRevoked(key)) used();
+    await store.revoke(key, ttl);
   } finally {
     inFlight.delete(key);
   }
