@@ -24,6 +24,16 @@ describe('SqliteRevocationStore', () => {
     expect(store.isRevoked('session-1')).toBe(false);
   });
 
+  it('claims an id once with revokeIfNew, and again once it expired', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const store = new SqliteRevocationStore(openDatabase(':memory:'));
+    expect(store.revokeIfNew('ticket:1', 60)).toBe(true);
+    expect(store.revokeIfNew('ticket:1', 60)).toBe(false);
+    expect(store.isRevoked('ticket:1')).toBe(true);
+    vi.setSystemTime(1_000_000 + 60_000);
+    expect(store.revokeIfNew('ticket:1', 60)).toBe(true);
+  });
+
   it('deletes expired entries as it goes', () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const db = openDatabase(':memory:');

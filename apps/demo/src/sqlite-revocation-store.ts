@@ -32,6 +32,17 @@ export class SqliteRevocationStore implements RevocationStore {
     this.#db.prepare('DELETE FROM revoked_sessions WHERE expires_at <= ?').run(now);
   }
 
+  /** One upsert that only replaces an expired entry: of two claims of one ticket, one wins. */
+  revokeIfNew(id: string, ttlSeconds: number): boolean {
+    const now = Date.now();
+    const { changes } = this.#db
+      .prepare(
+        'INSERT INTO revoked_sessions (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at <= ?',
+      )
+      .run(id, now + ttlSeconds * 1000, now);
+    return changes === 1;
+  }
+
   isRevoked(sessionId: string): boolean {
     const row = this.#db
       .prepare<[string, number], { found: 1 }>(
