@@ -4,18 +4,17 @@
  * LAYER_UNAVAILABLE, a receive keeps waiting, and once Redis is back (empty) the consumer's
  * group membership is written again, so a group send from another node reaches it.
  */
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisChannelLayer } from '../src/redis/redis-channel-layer.js';
-import { requireService } from '../../../test-support/require-service.js';
-import { quiet, recordingLogger, startPrivateRedis } from './redis-fixtures.js';
+import {
+  quiet,
+  recordingLogger,
+  requirePrivateRedis,
+  startPrivateRedis,
+} from './redis-fixtures.js';
 import type { PrivateRedis } from './redis-fixtures.js';
 
-const hasRedisServer = requireService(
-  'the Redis restart tests',
-  spawnSync('redis-server', ['--version']).status === 0,
-  'the redis-server program is missing; apt-get install redis-server',
-);
+const hasRedisServer = requirePrivateRedis('the Redis restart tests');
 
 describe.skipIf(!hasRedisServer)('RedisChannelLayer across a Redis restart', () => {
   let redis: PrivateRedis | undefined;

@@ -1,18 +1,24 @@
 /**
  * What the Redis tests share: whether Redis answers (skip with one line outside CI, fail under
- * CI), a key prefix per test so parallel runs never meet, deleting a prefix's keys, and a
- * private redis-server that a test may kill and restart (never the shared one on 6379).
+ * CI), a key prefix per test so parallel runs never meet, deleting a prefix's keys, a logger
+ * that can wait for a line, and (from test-support) a private redis-server that a test may
+ * kill and restart (never the shared one on 6379).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createConnection } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import type { Logger } from '../src/logger.js';
 import type { RedisClient } from '../src/redis/node-redis.js';
+import { pingRedis } from '../../../test-support/private-redis.js';
 import { requireService } from '../../../test-support/require-service.js';
+
+// The private redis-server lives with the other process fixtures, for the demo's tests too.
+export {
+  pingRedis,
+  requirePrivateRedis,
+  startPrivateRedis,
+} from '../../../test-support/private-redis.js';
+export type { PrivateRedis } from '../../../test-support/private-redis.js';
 
 export const redisUrl = 'redis://127.0.0.1:6379';
 
@@ -26,22 +32,6 @@ export async function requireRedis(tests: string): Promise<boolean> {
     `no Redis answers at ${redisUrl}; start one with: ` +
       'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
   );
-}
-
-/** Whether a Redis answers PING on 127.0.0.1:`port` within `timeoutMs`. */
-export async function pingRedis(port: number, timeoutMs = 1000): Promise<boolean> {
-  const socket = createConnection({ host: '127.0.0.1', port });
-  socket.setTimeout(timeoutMs, () => socket.destroy());
-  try {
-    await once(socket, 'connect');
-    socket.write('PING\r\n');
-    const [data] = (await once(socket, 'data')) as [Buffer];
-    return data.toString().startsWith('+PONG');
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
 }
 
 /** A key prefix no other test (or test run) uses. */
@@ -72,48 +62,6 @@ export async function deleteKeys(client: RedisClient, prefix: string): Promise<v
     if (keys.length > 0) await client.sendCommand(['UNLINK', ...keys]);
     cursor = next;
   } while (cursor !== '0');
-}
-
-/** A redis-server of the test's own, on a free port, that it may stop and start again. */
-export interface PrivateRedis {
-  readonly port: number;
-  readonly url: string;
-  /** Kills the server (SIGKILL, as a crash) and waits for it to exit. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, empty, and waits until it answers. */
-  start(): Promise<void>;
-}
-
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  let port = 0;
-  for (let attempt = 0; attempt < 20 && port === 0; attempt++) {
-    const candidate = 6390 + Math.floor(Math.random() * 2000);
-    if (!(await pingRedis(candidate, 200))) port = candidate;
-  }
-  let server: ChildProcess | null = null;
-  const redis: PrivateRedis = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      if (server === null) return;
-      const exited = once(server, 'exit');
-      server.kill('SIGKILL');
-      await exited;
-      server = null;
-    },
-    async start() {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly'];
-      server = spawn('redis-server', [...args, 'no'], { stdio: 'ignore' });
-      server.on('error', () => undefined);
-      for (let waited = 0; waited < 5000; waited += 50) {
-        if (await pingRedis(port, 200)) return;
-        await delay(50);
-      }
-      throw new Error(`redis-server did not answer on port ${port} within 5 s`);
-    },
-  };
-  await redis.start();
-  return redis;
 }
 
 /** A logger that records lines and can wait for one matching `pattern`. */
