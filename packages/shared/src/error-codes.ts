@@ -18,6 +18,16 @@ export const ErrorCode = {
   messageTooBig: 'MESSAGE_TOO_BIG',
   /** The server has more queued for this connection than it will hold. */
   overloaded: 'OVERLOADED',
+  /**
+   * The server cannot reach the shared store that checks sessions and logins (Redis) for the
+   * moment: nothing was decided; try again shortly.
+   */
+  sessionStoreUnavailable: 'SESSION_STORE_UNAVAILABLE',
+  /**
+   * The server cannot reach the channel layer that carries messages between sockets (Redis)
+   * for the moment: the message may not have been delivered; send it again shortly.
+   */
+  layerUnavailable: 'LAYER_UNAVAILABLE',
   /** Something failed on the server; details are in its log, never on the wire. */
   internalError: 'INTERNAL_ERROR',
 } as const;
