@@ -1,5 +1,5 @@
-// `npm start`: the demo on embedded defaults. Knobs: PORT, HOST, ALLOWED_HOSTS, DATA_DIR,
-// SESSION_SECRET (and REDIS_URL, see backends.ts).
+// `npm start`: the demo, on embedded defaults or (REDIS_URL) as one of several nodes. Knobs:
+// PORT, HOST, ALLOWED_HOSTS, DATA_DIR, SESSION_SECRET, REDIS_URL, REDIS_PREFIX (backends.ts).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@wsgate/server';
@@ -17,25 +17,47 @@ function port(value: string | undefined): number {
 }
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
+  // Nodes on one host share DATA_DIR: the users' SQLite file (WAL, and better-sqlite3's default
+  // busy_timeout of 5 s makes a write wait for another process's write instead of failing
+  // SQLITE_BUSY) and the generated dev secret, so every node opens every node's cookies. Start
+  // one node before the others on a new DATA_DIR, or two could each generate a secret. On
+  // several hosts, set the same SESSION_SECRET everywhere and keep the users in a shared DB.
   const dataDir = env.DATA_DIR || fileURLToPath(new URL('../data/', import.meta.url));
   const db = openDatabase(join(dataDir, 'demo.sqlite'));
-  const { channelLayer, revocationStore } = chooseBackends(env, db, console.warn);
+  const backends = chooseBackends(env, db);
+  console.log(`wsgate demo ${backends.description}`);
+  const { channelLayer, revocationStore, loginThrottleStore, health } = backends;
   const password = sessionSecret(env.SESSION_SECRET, dataDir, console.warn);
   const app = demoApp({
     users: new UserStore(db),
     session: { password, revocationStore, channelLayer },
+    loginThrottleStore,
+    health,
     allowedHosts: env.ALLOWED_HOSTS?.split(',') ?? ['localhost', '127.0.0.1', '[::1]'],
     pages: await readStaticFolder(fileURLToPath(new URL('./public/', import.meta.url))),
   });
   const server = await serve(app, { port: port(env.PORT), host: env.HOST || '127.0.0.1' });
   console.log(`wsgate demo: open ${server.url.replace('//127.0.0.1:', '//localhost:')}/`);
 
+  // The server first (its sockets' goodbyes still use the channel layer), then the backends,
+  // then the database.
+  const shutDown = async () => {
+    try {
+      await server.close();
+    } finally {
+      await backends.close();
+      db.close();
+    }
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void server.close().finally(() => {
-        db.close();
-        process.exit(0);
-      });
+      shutDown().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('wsgate demo: the shutdown failed', error);
+          process.exit(1);
+        },
+      );
     });
   }
 }

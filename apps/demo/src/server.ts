@@ -11,9 +11,11 @@ import {
   socketAuthMiddleware,
   urlRouter,
 } from '@wsgate/server';
-import type { Application, ChannelLayer, SessionOptions } from '@wsgate/server';
+import type { Application, ChannelLayer, LoginThrottleStore, SessionOptions } from '@wsgate/server';
 import { authViews } from './auth-views.js';
 import { ChatConsumer } from './chat-consumer.js';
+import { healthView } from './health-view.js';
+import type { BackendsHealth } from './health-view.js';
 import { staticFiles } from './static-files.js';
 import type { StaticFile } from './static-files.js';
 import type { DemoUser, UserStore } from './user-store.js';
@@ -23,6 +25,10 @@ export interface DemoOptions {
   readonly users: UserStore;
   /** Password, revocation store and channel layer: the one session config of HTTP and sockets. */
   readonly session: SessionOptions & { readonly channelLayer: ChannelLayer };
+  /** Where failed sign-ins are counted: shared by every node, so spreading guesses gains nothing. */
+  readonly loginThrottleStore: LoginThrottleStore;
+  /** What GET /healthz reports: each backend's readiness. */
+  readonly health: () => BackendsHealth;
   /** Hosts whose pages may open sockets (Django's ALLOWED_HOSTS). */
   readonly allowedHosts: readonly string[];
   /** The page and its assets, by URL path. */
@@ -33,13 +39,16 @@ export interface DemoOptions {
  * The demo as one wsgate application: pages and forms over HTTP, chat rooms over WebSocket.
  *
  * @example
- * const server = await serve(demoApp({ users, session: { password, channelLayer }, allowedHosts, pages }));
+ * const { channelLayer, revocationStore, loginThrottleStore, health } = chooseBackends(env, db);
+ * const session = { password, channelLayer, revocationStore };
+ * serve(demoApp({ users, session, loginThrottleStore, health, allowedHosts, pages }));
  */
-export function demoApp({ users, session, allowedHosts, pages }: DemoOptions): Application {
+export function demoApp(options: DemoOptions): Application {
+  const { users, session, loginThrottleStore, health, allowedHosts, pages } = options;
   const { channelLayer } = session;
   const auth = { session, loadUser: (id: string) => users.findById(id) };
   // Sign-ins over HTTP and in the socket share one failure count and one scrypt queue.
-  const loginThrottle = new LoginThrottle();
+  const loginThrottle = new LoginThrottle({ store: loginThrottleStore });
   const hashing = new Semaphore(2, { maxQueued: 100 });
   const authenticate = (credentials: unknown) => {
     const { username, password } = (credentials ?? {}) as Record<string, unknown>;
@@ -55,6 +64,7 @@ export function demoApp({ users, session, allowedHosts, pages }: DemoOptions): A
 
   return protocolTypeRouter({
     http: urlRouter([
+      route('/healthz', healthView(health)),
       route('/wsgate/session', sessionEndpoint({ session })),
       route(/^/, authMiddlewareStack(pagesAndForms, auth)),
     ]),

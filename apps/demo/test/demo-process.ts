@@ -88,6 +88,8 @@ export class DemoProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    // The URL this start prints, not the one an earlier start left in the output.
+    const startedAt = this.output.length;
     const printed = (chunk: Buffer) => (this.output += chunk.toString());
     child.stdout.on('data', printed);
     child.stderr.on('data', printed);
@@ -104,7 +106,7 @@ export class DemoProcess {
       };
       const exited = (code: number | null) => fail(`it exited with ${String(code)}`);
       const listening = () => {
-        const url = /open (http:\/\/\S+?)\/?$/m.exec(this.output)?.[1];
+        const url = /open (http:\/\/\S+?)\/?$/m.exec(this.output.slice(startedAt))?.[1];
         if (url === undefined) return;
         done();
         resolve(url);

@@ -25,7 +25,8 @@ export interface InProcessDemo {
 export async function startInProcess(): Promise<InProcessDemo> {
   const db = openDatabase(':memory:');
   const users = new UserStore(db);
-  const { channelLayer, revocationStore } = chooseBackends({}, db, () => undefined);
+  const backends = chooseBackends({}, db);
+  const { channelLayer, revocationStore, loginThrottleStore, health } = backends;
   const page = {
     body: new TextEncoder().encode('<!doctype html><title>wsgate chat</title>'),
     type: 'text/html',
@@ -37,6 +38,8 @@ export async function startInProcess(): Promise<InProcessDemo> {
       revocationStore,
       channelLayer,
     },
+    loginThrottleStore,
+    health,
     allowedHosts: ['127.0.0.1'],
     pages: new Map([['/index.html', page]]),
   });
@@ -46,6 +49,7 @@ export async function startInProcess(): Promise<InProcessDemo> {
     users,
     async close() {
       await server.close();
+      await backends.close();
       db.close();
     },
   };
