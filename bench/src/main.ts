@@ -24,6 +24,7 @@ import { authHandshakeMeasurement } from './load/auth-handshakes.js';
 import { echoMeasurement } from './load/echo.js';
 import { handshakeMeasurement } from './load/handshakes.js';
 import { idleMemoryMeasurement } from './load/idle-memory.js';
+import type { Protocol } from './load/load-client.js';
 import type { LoadRequest } from './load/load-request.js';
 import type { Measurement, MeasurementResult } from './measurement.js';
 import { formatSummary, summarise } from './report.js';
@@ -38,6 +39,8 @@ interface Target {
   readonly args?: readonly string[];
   /** It logs users in over HTTP and authenticates sockets (see MeasureContext). */
   readonly authenticates?: boolean;
+  /** What it speaks, which the load speaks to it. @default 'ws' */
+  readonly protocol?: Protocol;
 }
 
 /** Measurements and the servers they compare; the first server is the ratios' baseline. */
@@ -48,13 +51,20 @@ interface Suite {
 
 const rawWs: Target = { name: 'raw ws', entry: 'servers/raw-ws.js' };
 const wsgate: Target = { name: 'wsgate', entry: 'servers/wsgate-echo.js' };
+const socketIo: Target = {
+  name: 'socket.io',
+  entry: 'servers/socketio-echo.js',
+  protocol: 'socket.io',
+};
 
 // Idle memory first: it needs servers that have not yet held any connection, so the plain
 // suite, which shares its servers with the next, runs first too. In the authenticated rows,
-// wsgate without auth (it ignores the cookie) tells the auth stack's cost from the rest.
+// wsgate without auth (it ignores the cookie) tells the auth stack's cost from the rest, and
+// Socket.IO without auth its middleware's. A measurement whose load does not speak a server's
+// protocol leaves that server out (idle memory: Socket.IO's column reads n/a).
 const suites: readonly Suite[] = [
   {
-    targets: [rawWs, wsgate],
+    targets: [rawWs, wsgate, socketIo],
     measurements: [idleMemoryMeasurement, handshakeMeasurement, echoMeasurement],
   },
   {
@@ -67,6 +77,13 @@ const suites: readonly Suite[] = [
         entry: 'servers/wsgate-auth.js',
         args: ['--cache-size', '0'],
         authenticates: true,
+      },
+      socketIo,
+      {
+        name: 'socket.io auth',
+        entry: 'servers/socketio-auth.js',
+        authenticates: true,
+        protocol: 'socket.io',
       },
     ],
     measurements: [authHandshakeMeasurement],
@@ -181,25 +198,29 @@ async function runSuite(
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
   const serverOf = (target: Target): BenchChild<ServerRequest> => servers.get(target)!;
+  const protocolOf = (target: Target): Protocol => target.protocol ?? 'ws';
   for (const measurement of suite.measurements) {
     const windows = windowsOf(measurement);
+    const protocols = measurement.protocols ?? ['ws'];
+    const targets = suite.targets.filter((target) => protocols.includes(protocolOf(target)));
     if (measurement.prepare !== undefined) {
       const prepared = measurement.prepare({
         load,
         windows,
-        servers: suite.targets.map((target) => ({
+        servers: targets.map((target) => ({
           name: target.name,
           port: serverOf(target).ready.port!,
           url: echoUrl(serverOf(target)),
+          protocol: protocolOf(target),
           authenticates: target.authenticates === true,
         })),
       });
-      const crashes = [load, ...suite.targets.map(serverOf)].map((child) => child.crashed);
+      const crashes = [load, ...targets.map(serverOf)].map((child) => child.crashed);
       console.log(`  ${measurement.name}: ${await Promise.race([prepared, ...crashes])}`);
     }
     for (let round = 1; round <= windows; round++) {
       // A B C, then C B A: drift in the machine's load over a pair favours no side.
-      const order = round % 2 === 1 ? suite.targets : [...suite.targets].reverse();
+      const order = round % 2 === 1 ? targets : [...targets].reverse();
       for (const target of order) {
         const server = serverOf(target);
         const startedAt = performance.now();
@@ -207,6 +228,7 @@ async function runSuite(
           server,
           load,
           url: echoUrl(server),
+          protocol: protocolOf(target),
           authenticates: target.authenticates === true,
           usage: (gc) => server.request<ServerUsage>({ type: 'usage', gc }, 10_000),
         });

@@ -1,4 +1,5 @@
 import type { BenchChild } from './bench-child.js';
+import type { Protocol } from './load/load-client.js';
 import type { LoadRequest } from './load/load-request.js';
 import type { ServerRequest, ServerUsage } from './servers/server-entry.js';
 
@@ -35,6 +36,8 @@ export interface MeasureContext {
   readonly load: BenchChild<LoadRequest>;
   /** `ws://127.0.0.1:<port>/echo/` */
   readonly url: string;
+  /** What the server speaks there; one of the measurement's `protocols`. */
+  readonly protocol: Protocol;
   /** The server logs users in and authenticates sockets (a baseline does neither). */
   readonly authenticates: boolean;
   /** The server's memory and CPU time; `gc` collects garbage first (for memory figures). */
@@ -48,6 +51,7 @@ export interface PreparedServer {
   readonly port: number;
   /** As MeasureContext's. */
   readonly url: string;
+  readonly protocol: Protocol;
   readonly authenticates: boolean;
 }
 
@@ -70,6 +74,11 @@ export interface PrepareContext {
 export interface Measurement {
   readonly name: string;
   readonly rows: readonly RowSpec[];
+  /**
+   * The protocols its load can speak; a server that speaks another is left out of it (its
+   * column reads n/a). @default ['ws']
+   */
+  readonly protocols?: readonly Protocol[];
   /** Figures that do not drift (memory): measured in one window only, saving time. */
   readonly firstRoundOnly?: boolean;
   /** Windows per server when `--rounds` is not given (long windows run fewer). @default 5 */

@@ -5,6 +5,7 @@
  * use the server's unseal cache answers (tabs reconnecting); and cold, every cookie sent to a
  * server once, so that every handshake unseals (a restart, then everyone reconnecting).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { authFixture } from '../auth-fixture.js';
 import type { BenchChild } from '../bench-child.js';
 import type { Measurement, PreparedServer } from '../measurement.js';
@@ -12,7 +13,9 @@ import { mergeFailures } from '../measurement.js';
 import { FailureTally } from './failure-tally.js';
 import { measureHandshakeWindow, runHandshakeLoop } from './handshakes.js';
 import type { HandshakeLoop, HandshakePhase, HandshakeResult } from './handshakes.js';
-import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
+import { ConnectFailure } from './lean-socket.js';
+import { loadClient } from './load-client.js';
+import type { LoadConnection, Protocol } from './load-client.js';
 import type { LoadRequest } from './load-request.js';
 import { cookiePool, logInUsers } from './session-cookies.js';
 
@@ -21,6 +24,7 @@ export type Regime = 'warm' | 'cold';
 export type AuthRequest =
   | {
       readonly type: 'auth-verify';
+      readonly protocol: Protocol;
       readonly url: string;
       /** Sockets to open with warm cookies, each asking who it is. */
       readonly count: number;
@@ -28,6 +32,7 @@ export type AuthRequest =
     }
   | ({
       readonly type: 'auth-handshakes';
+      readonly protocol: Protocol;
       readonly url: string;
       readonly regime: Regime;
     } & HandshakeLoop);
@@ -42,25 +47,22 @@ export interface AuthHandshakeResult extends HandshakeResult {
   readonly exhausted: boolean;
 }
 
-/** The first text message on `socket`, or a ConnectFailure after `timeoutMs` or a close. */
-function firstReply(socket: LeanSocket, timeoutMs: number): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
+/** The first message on `connection`, or a ConnectFailure after `timeoutMs` or a close. */
+function firstReply(connection: LoadConnection, timeoutMs: number): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
     const settle = (outcome: () => void): void => {
       clearTimeout(timer);
-      socket.onText = undefined;
-      socket.onClose = undefined;
+      connection.onMessage = undefined;
+      connection.onClose = undefined;
       outcome();
     };
     const timer = setTimeout(
       () => settle(() => reject(new ConnectFailure(`no whoami reply in ${timeoutMs} ms`))),
       timeoutMs,
     );
-    socket.onText = (payload) => {
-      const text = payload.toString();
-      settle(() => resolve(text));
-    };
-    socket.onClose = (code) =>
-      settle(() => reject(new ConnectFailure(`closed with ${code} before the whoami reply`)));
+    connection.onMessage = (message) => settle(() => resolve(message));
+    connection.onClose = (reason) =>
+      settle(() => reject(new ConnectFailure(`${reason} before the whoami reply`)));
   });
 }
 
@@ -72,16 +74,19 @@ async function verify(
   request: Extract<AuthRequest, { type: 'auth-verify' }>,
 ): Promise<VerifyResult> {
   const failures = new FailureTally();
-  const target = leanTarget(request.url, { Origin: authFixture.origin });
+  const client = loadClient(request.protocol, request.url, { Origin: authFixture.origin });
   let verified = 0;
   for (const cookie of cookiePool().warm.slice(0, request.count)) {
     try {
-      const socket = await LeanSocket.open(target, request.timeoutMs, cookie.head);
-      const reply = firstReply(socket, request.timeoutMs);
-      socket.sendText(Buffer.from('{"type":"whoami"}'));
-      const answer = await reply.finally(() => socket.close(request.timeoutMs));
-      if (answer === JSON.stringify({ user: cookie.userId })) verified++;
-      else failures.add(`whoami named another user or none (${answer.slice(0, 80)})`);
+      const connection = await client.open(request.timeoutMs, cookie.head);
+      const reply = firstReply(connection, request.timeoutMs);
+      connection.send({ type: 'whoami' });
+      const answer = await reply.finally(() => connection.close(request.timeoutMs));
+      if (isDeepStrictEqual(answer, { user: cookie.userId })) verified++;
+      else {
+        const named = String(JSON.stringify(answer)).slice(0, 80);
+        failures.add(`whoami named another user or none (${named})`);
+      }
     } catch (error) {
       if (!(error instanceof ConnectFailure)) throw error;
       failures.add(error.message);
@@ -94,13 +99,13 @@ async function runAuthHandshakes(
   request: Extract<AuthRequest, { type: 'auth-handshakes' }>,
 ): Promise<AuthHandshakeResult> {
   const pool = cookiePool();
-  const target = leanTarget(request.url, { Origin: authFixture.origin });
+  const client = loadClient(request.protocol, request.url, { Origin: authFixture.origin });
   if (request.regime === 'warm') {
-    const result = await runHandshakeLoop(request, target, () => pool.nextWarm());
+    const result = await runHandshakeLoop(request, client, () => pool.nextWarm());
     return { ...result, exhausted: false };
   }
   let exhausted = false;
-  const result = await runHandshakeLoop(request, target, () => {
+  const result = await runHandshakeLoop(request, client, () => {
     const head = pool.nextCold(request.url);
     exhausted ||= head === undefined;
     return head;
@@ -152,12 +157,13 @@ async function primeServers(
   servers: readonly PreparedServer[],
 ): Promise<string> {
   const tallies: Record<string, number>[] = [];
-  for (const { url } of servers) {
+  for (const { url, protocol } of servers) {
     for (const regime of ['warm', 'cold'] as const) {
       const phase = settings.priming[regime];
       const priming = await load.request<AuthHandshakeResult>(
         {
           type: 'auth-handshakes',
+          protocol,
           url,
           regime,
           concurrency: settings.concurrency,
@@ -178,6 +184,7 @@ async function primeServers(
 /** Parent side: log in once, then per window a warm and a cold run against the server. */
 export const authHandshakeMeasurement: Measurement = {
   name: 'auth-handshakes',
+  protocols: ['ws', 'socket.io'],
   // Two runs per window, and the cold cookies are logged in up front: three keeps it short.
   defaultRounds: 3,
   rows: [
@@ -212,7 +219,10 @@ export const authHandshakeMeasurement: Measurement = {
   ],
 
   async prepare({ load, servers, windows }) {
-    const server = servers.find((candidate) => candidate.authenticates);
+    // wsgate's auth server has the login view; Socket.IO's only reads the cookies it sets.
+    const server = servers.find(
+      (candidate) => candidate.authenticates && candidate.protocol === 'ws',
+    );
     if (server === undefined) {
       throw new Error('bench: auth-handshakes needs a server that logs in.');
     }
@@ -227,12 +237,18 @@ export const authHandshakeMeasurement: Measurement = {
     return `${loggedIn}; ${primed}`;
   },
 
-  async run({ load, url, usage, authenticates }) {
+  async run({ load, url, protocol, usage, authenticates }) {
     const bound = (ms: number): number => ms + 4 * settings.timeoutMs;
     let verified: VerifyResult = { verified: 0, failures: {} };
     if (authenticates) {
       verified = await load.request<VerifyResult>(
-        { type: 'auth-verify', url, count: settings.verify, timeoutMs: settings.timeoutMs },
+        {
+          type: 'auth-verify',
+          protocol,
+          url,
+          count: settings.verify,
+          timeoutMs: settings.timeoutMs,
+        },
         bound(settings.verify * 2 * settings.timeoutMs),
       );
       if (verified.verified < settings.verify) {
@@ -247,6 +263,7 @@ export const authHandshakeMeasurement: Measurement = {
           const result = await load.request<AuthHandshakeResult>(
             {
               type: 'auth-handshakes',
+              protocol,
               url,
               regime,
               concurrency: settings.concurrency,

@@ -1,17 +1,22 @@
 /**
  * Echo throughput and round-trip latency, closed loop: each connection sends a small JSON
  * message, waits for it to come back, and sends the next, so the rate is what the server
- * sustains at that many connections rather than how deep a queue can grow.
+ * sustains at that many connections rather than how deep a queue can grow. Over Socket.IO the
+ * message is an `echo` event, which the server emits back.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Measurement } from '../measurement.js';
 import { busyPercent, mergeFailures } from '../measurement.js';
 import { percentile, SampleRecorder } from '../stats.js';
 import { FailureTally } from './failure-tally.js';
-import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
+import { ConnectFailure } from './lean-socket.js';
+import { loadClient } from './load-client.js';
+import type { LoadConnection, LoadMessage, Protocol } from './load-client.js';
 
 export type EchoRequest =
   | {
       readonly type: 'echo-open';
+      readonly protocol: Protocol;
       readonly url: string;
       readonly connections: number;
       readonly timeoutMs: number;
@@ -35,36 +40,36 @@ export interface EchoRunResult {
 }
 
 /** The load child's echo connections, kept open between warm-up and measured run. */
-let sockets: LeanSocket[] = [];
+let connections: LoadConnection[] = [];
 
 async function openEcho(
   request: Extract<EchoRequest, { type: 'echo-open' }>,
 ): Promise<EchoOpenResult> {
   const failures = new FailureTally();
-  const target = leanTarget(request.url);
+  const client = loadClient(request.protocol, request.url);
   const attempts = Array.from({ length: request.connections }, () =>
-    LeanSocket.open(target, request.timeoutMs).catch((error: unknown) => {
+    client.open(request.timeoutMs).catch((error: unknown) => {
       if (!(error instanceof ConnectFailure)) throw error;
       failures.add(error.message);
       return undefined;
     }),
   );
-  sockets = (await Promise.all(attempts)).filter((socket) => socket !== undefined);
-  if (sockets.length === 0) {
+  connections = (await Promise.all(attempts)).filter((connection) => connection !== undefined);
+  if (connections.length === 0) {
     throw new Error(`bench: no echo connection opened: ${JSON.stringify(failures.toRecord())}`);
   }
-  return { opened: sockets.length, failures: failures.toRecord() };
+  return { opened: connections.length, failures: failures.toRecord() };
 }
 
 /** Drives one connection until the deadline; reports through the shared tallies. */
 function echoLoop(
-  socket: LeanSocket,
+  connection: LoadConnection,
   deadline: number,
   latencies: SampleRecorder,
   failures: FailureTally,
 ): { readonly done: Promise<void>; abandon(reason: string): void } {
   let seq = 0;
-  let sent: Buffer = Buffer.alloc(0);
+  let sent: LoadMessage = { type: 'echo' };
   let sentAt = 0;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => {
@@ -72,20 +77,20 @@ function echoLoop(
   });
   const end = (reason?: string): void => {
     if (reason !== undefined) failures.add(reason);
-    socket.onText = undefined;
-    socket.onClose = undefined;
+    connection.onMessage = undefined;
+    connection.onClose = undefined;
     finish();
   };
   const sendNext = (): void => {
-    sent = Buffer.from(JSON.stringify({ type: 'echo', seq, body: 'the quick brown fox' }));
+    sent = { type: 'echo', seq, body: 'the quick brown fox' };
     sentAt = performance.now();
-    socket.sendText(sent);
+    connection.send(sent);
   };
-  // Both servers serialise what they parsed, which for this JSON is the same bytes back.
-  socket.onText = (payload) => {
+  // Every server parses the message and serialises what it parsed: the same value comes back.
+  connection.onMessage = (reply) => {
     const receivedAt = performance.now();
-    if (!payload.equals(sent)) {
-      end(`reply is not the message sent (${payload.toString().slice(0, 80)})`);
+    if (!isDeepStrictEqual(reply, sent)) {
+      end(`reply is not the message sent (${String(JSON.stringify(reply)).slice(0, 80)})`);
       return;
     }
     latencies.add(receivedAt - sentAt);
@@ -93,7 +98,7 @@ function echoLoop(
     if (receivedAt < deadline) sendNext();
     else end();
   };
-  socket.onClose = (code) => end(`closed by the server (${code}) mid-run`);
+  connection.onClose = (reason) => end(`${reason} mid-run`);
   sendNext();
   return { done, abandon: end };
 }
@@ -105,9 +110,9 @@ async function runEcho(
   const failures = new FailureTally();
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
-  const loops = sockets
-    .filter((socket) => socket.isOpen)
-    .map((socket) => echoLoop(socket, startedAt + request.durationMs, latencies, failures));
+  const loops = connections
+    .filter((connection) => connection.isOpen)
+    .map((connection) => echoLoop(connection, startedAt + request.durationMs, latencies, failures));
   // A reply that never comes must not hang the run: give up on it, and count it.
   const giveUp = setTimeout(() => {
     for (const loop of loops) loop.abandon(`no reply within ${request.replyTimeoutMs} ms`);
@@ -128,8 +133,8 @@ async function runEcho(
 }
 
 async function closeEcho(request: Extract<EchoRequest, { type: 'echo-close' }>): Promise<null> {
-  await Promise.all(sockets.map((socket) => socket.close(request.timeoutMs)));
-  sockets = [];
+  await Promise.all(connections.map((connection) => connection.close(request.timeoutMs)));
+  connections = [];
   return null;
 }
 
@@ -150,6 +155,7 @@ const settings = {
 /** Parent side: open, warm up, measure rate, latency and server CPU per message, close. */
 export const echoMeasurement: Measurement = {
   name: 'echo',
+  protocols: ['ws', 'socket.io'],
   rows: [
     {
       id: 'echo-rate',
@@ -162,10 +168,16 @@ export const echoMeasurement: Measurement = {
     { id: 'echo-p99', label: 'echo round trip p99', unit: 'ms', better: 'lower', decimals: 2 },
     { id: 'echo-cpu', label: 'server CPU per echo', unit: 'µs', better: 'lower', decimals: 1 },
   ],
-  async run({ load, url, usage }) {
+  async run({ load, url, protocol, usage }) {
     const bound = (ms: number): number => ms + 3 * settings.timeoutMs;
     const open = await load.request<EchoOpenResult>(
-      { type: 'echo-open', url, connections: settings.connections, timeoutMs: settings.timeoutMs },
+      {
+        type: 'echo-open',
+        protocol,
+        url,
+        connections: settings.connections,
+        timeoutMs: settings.timeoutMs,
+      },
       bound(0),
     );
     const run = (durationMs: number): Promise<EchoRunResult> =>

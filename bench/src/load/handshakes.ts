@@ -1,12 +1,15 @@
 /**
  * Handshakes per second: many clients at once, each connecting, waiting for open and
- * closing cleanly, so the figure covers the whole life of a short connection.
+ * closing cleanly, so the figure covers the whole life of a short connection. Open is the
+ * WebSocket's open, or for Socket.IO the namespace's `connect` (its handshake packets and
+ * middleware done).
  */
 import type { MeasureContext, Measurement } from '../measurement.js';
 import { busyPercent, mergeFailures } from '../measurement.js';
 import { FailureTally } from './failure-tally.js';
-import { ConnectFailure, LeanSocket, leanTarget } from './lean-socket.js';
-import type { LeanTarget } from './lean-socket.js';
+import { ConnectFailure } from './lean-socket.js';
+import { loadClient } from './load-client.js';
+import type { LoadClient, Protocol } from './load-client.js';
 import { runConcurrently } from './run-concurrently.js';
 
 /** How long and how hard a handshake loop runs. */
@@ -21,6 +24,7 @@ export interface HandshakeLoop {
 
 export interface HandshakeRequest extends HandshakeLoop {
   readonly type: 'handshakes';
+  readonly protocol: Protocol;
   readonly url: string;
 }
 
@@ -39,7 +43,7 @@ export interface HandshakeResult {
  */
 export async function runHandshakeLoop(
   loop: HandshakeLoop,
-  target: LeanTarget,
+  client: LoadClient,
   headFor: () => string | undefined = () => '',
 ): Promise<HandshakeResult> {
   const failures = new FailureTally();
@@ -61,10 +65,10 @@ export async function runHandshakeLoop(
     async () => {
       started++;
       try {
-        const socket = await LeanSocket.open(target, loop.timeoutMs, head);
-        if (await socket.close(loop.timeoutMs)) completed++;
-        else if (socket.closeCode === 1006) failures.add('close not clean (no 1000 back in time)');
-        else failures.add(`closed with ${socket.closeCode} instead of 1000`);
+        const connection = await client.open(loop.timeoutMs, head);
+        const unclean = await connection.close(loop.timeoutMs);
+        if (unclean === undefined) completed++;
+        else failures.add(unclean);
       } catch (error) {
         if (!(error instanceof ConnectFailure)) throw error;
         failures.add(error.message);
@@ -81,7 +85,7 @@ export async function runHandshakeLoop(
 }
 
 function runHandshakes(request: HandshakeRequest): Promise<HandshakeResult> {
-  return runHandshakeLoop(request, leanTarget(request.url));
+  return runHandshakeLoop(request, loadClient(request.protocol, request.url));
 }
 
 /** Load side: the handshake request the load child answers. */
@@ -138,6 +142,7 @@ export async function measureHandshakeWindow(
 /** Parent side: warm up, then measure rate and server CPU per handshake. */
 export const handshakeMeasurement: Measurement = {
   name: 'handshakes',
+  protocols: ['ws', 'socket.io'],
   rows: [
     {
       id: 'handshake-rate',
@@ -154,11 +159,12 @@ export const handshakeMeasurement: Measurement = {
       decimals: 0,
     },
   ],
-  async run({ load, url, usage }) {
+  async run({ load, url, protocol, usage }) {
     const run = (phase: HandshakePhase): Promise<HandshakeResult> =>
       load.request<HandshakeResult>(
         {
           type: 'handshakes',
+          protocol,
           url,
           concurrency: settings.concurrency,
           timeoutMs: settings.timeoutMs,
