@@ -7,7 +7,10 @@
 import { createClient } from '@wsgate/client';
 import type { WsgateClient } from '@wsgate/client';
 
-/** What the room sent, or (as `client-error`) an error the client raised, e.g. an `error` frame. */
+/**
+ * What the room sent, or what the client raised: `client-error` (e.g. an `error` frame) or
+ * `client-revoked` (the session was revoked: `auth.revoked`, or a 4403 close).
+ */
 export interface Received {
   readonly type: string;
   readonly [field: string]: unknown;
@@ -55,6 +58,7 @@ export async function joinRoom(
   client.on('error', (error) =>
     arrived({ type: 'client-error', code: error.code, message: error.message }),
   );
+  client.on('revoked', ({ reason }) => arrived({ type: 'client-revoked', reason }));
 
   const next = (type: string, where: (frame: Received) => boolean = () => true) =>
     new Promise<Received>((resolve, reject) => {
