@@ -20,11 +20,36 @@ export type SendResult = 'sent' | 'queued' | 'dropped';
 export interface ClientEvents {
   /** Connected, handshake answered, queued messages sent; `user` is who the server sees. */
   readonly open: { readonly user: WireUser | null };
-  /** A connection attempt ended (also one that never opened); `willReconnect` tells what next. */
+  /**
+   * A connection attempt ended (also one that never opened). `willReconnect` tells whether
+   * another follows; `reconnecting` then tells when.
+   */
   readonly close: {
     readonly code: number;
     readonly reason: string;
     readonly willReconnect: boolean;
+  };
+  /**
+   * The next connection attempt was scheduled: after a lost connection (state `reconnecting`),
+   * and at once on `connect()`. `attempt` counts from 1 and starts over once a connection
+   * stayed open `stableAfterMs`. `delayMs` is how long the client waits: the jittered backoff,
+   * the server's `retryAfterMs` after 4429, or 0 (after 4401, when the browser comes back
+   * online, on `connect()`). `retryAt` is when the wait ends, in ms since the epoch, as
+   * `Date.now()` counts. While the browser is offline both are null: the attempt waits for the
+   * network, and is announced again, with `delayMs: 0`, when it comes back. This is Socket.IO's
+   * `reconnect_attempt`, told before the wait rather than after it; `reconnect_failed` is the
+   * `state` event to `closed`, which also says the client will not try again.
+   *
+   * @example
+   * client.on('reconnecting', ({ attempt, retryAt }) => {
+   *   if (retryAt === null) return show('Waiting for the network…');
+   *   show(`Attempt ${attempt} in ${Math.ceil((retryAt - Date.now()) / 1000)} s`);
+   * });
+   */
+  readonly reconnecting: {
+    readonly attempt: number;
+    readonly delayMs: number | null;
+    readonly retryAt: number | null;
   };
   /**
    * An application frame: text as a string, binary as an ArrayBuffer; never a control frame.
@@ -59,6 +84,16 @@ export interface WsgateClient {
   readonly state: ClientState;
   /** Who the server sees on this connection, as of the last answer; null when anonymous. */
   readonly user: WireUser | null;
+  /**
+   * When the scheduled connection attempt is made, in ms since the epoch: the `retryAt` of the
+   * last `reconnecting` event while that attempt waits; null otherwise (connected, an attempt
+   * under way, offline, or closed).
+   *
+   * @default null
+   * @example
+   * const seconds = client.nextRetryAt === null ? 0 : (client.nextRetryAt - Date.now()) / 1000;
+   */
+  readonly nextRetryAt: number | null;
   /** Adds a listener; returns the function that removes it. */
   on<E extends keyof ClientEvents>(
     event: E,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../test/fake-websocket.js';
 import type { ClientOptions } from './client-options.js';
-import type { WsgateClient } from './client-types.js';
+import type { ClientEvents, WsgateClient } from './client-types.js';
 import { createClient } from './create-client.js';
 
 // The client's timing with fake timers and a scripted socket: exact delays, no network.
@@ -127,6 +127,94 @@ describe('reconnect timing', () => {
   });
 });
 
+describe('the reconnecting event and nextRetryAt', () => {
+  function announcements(c: WsgateClient): ClientEvents['reconnecting'][] {
+    const seen: ClientEvents['reconnecting'][] = [];
+    c.on('reconnecting', (event) => seen.push(event));
+    return seen;
+  }
+
+  it('tells each backoff attempt’s number, delay and time, and the attempt comes then', () => {
+    const c = client();
+    const seen = announcements(c);
+    for (const [attempt, delayMs] of [
+      [1, 500],
+      [2, 1_000],
+      [3, 2_000],
+      [4, 2_000],
+    ] as const) {
+      FakeWebSocket.last.serverClose(1006);
+      const retryAt = Date.now() + delayMs;
+      expect(seen.at(-1)).toEqual({ attempt, delayMs, retryAt });
+      expect(c.nextRetryAt).toBe(retryAt);
+      expect(untilNextSocket()).toBe(delayMs);
+      expect(Date.now()).toBe(retryAt);
+      expect(c.nextRetryAt).toBeNull();
+    }
+    expect(seen).toHaveLength(4);
+  });
+
+  it('numbers attempts from 1 again once a connection was stable, not before', () => {
+    const c = client();
+    const seen = announcements(c);
+    FakeWebSocket.last.serverClose(1006);
+    untilNextSocket();
+    FakeWebSocket.last.accept();
+    expect(c.nextRetryAt).toBeNull();
+    vi.advanceTimersByTime(4_999);
+    FakeWebSocket.last.serverClose(1006);
+    expect(seen.at(-1)).toMatchObject({ attempt: 2, delayMs: 1_000 });
+    untilNextSocket();
+    FakeWebSocket.last.accept();
+    vi.advanceTimersByTime(5_000);
+    FakeWebSocket.last.serverClose(1006);
+    expect(seen.at(-1)).toMatchObject({ attempt: 1, delayMs: 500 });
+  });
+
+  it('tells the server’s retryAfterMs after 4429, and 0 once the refresh after 4401 settled', async () => {
+    const c = client();
+    const seen = announcements(c);
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.refuse(4429, 'slow down', 7_777);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual([{ attempt: 1, delayMs: 7_777, retryAt: Date.now() + 7_777 }]);
+    expect(untilNextSocket()).toBe(7_777);
+
+    FakeWebSocket.last.accept();
+    FakeWebSocket.last.refuse(4401, 'expired');
+    const closedAt = Date.now();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen.at(-1)).toEqual({ attempt: 2, delayMs: 0, retryAt: closedAt });
+    expect(FakeWebSocket.instances).toHaveLength(3);
+  });
+
+  it('announces connect() as attempt 1, made at once; the first connection is not announced', () => {
+    const c = client();
+    const seen = announcements(c);
+    FakeWebSocket.last.serverClose(1006);
+    untilNextSocket();
+    c.close();
+    expect(seen).toHaveLength(1);
+    c.connect();
+    expect(seen.at(-1)).toEqual({ attempt: 1, delayMs: 0, retryAt: Date.now() });
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    expect(c.nextRetryAt).toBeNull();
+  });
+
+  it('lets a reconnecting listener close the client: no attempt is made, no timer is left', () => {
+    const c = client();
+    c.on('reconnecting', () => c.close());
+    FakeWebSocket.last.serverClose(1006);
+    expect(c.state).toBe('closed');
+    expect(c.nextRetryAt).toBeNull();
+    c.connect();
+    expect(c.state).toBe('closed');
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe('browser signals (stubbed globals)', () => {
   function stubWindow(onLine: boolean) {
     const listeners = new Map<string, () => void>();
@@ -141,23 +229,37 @@ describe('browser signals (stubbed globals)', () => {
 
   it('does not burn attempts while offline, and reconnects at once when back online', () => {
     const browser = stubWindow(false);
-    client();
+    const c = client();
+    const seen: ClientEvents['reconnecting'][] = [];
+    c.on('reconnecting', (event) => seen.push(event));
     FakeWebSocket.last.serverClose(1006);
+    // No time to tell while offline.
+    expect(seen).toEqual([{ attempt: 1, delayMs: null, retryAt: null }]);
+    expect(c.nextRetryAt).toBeNull();
     vi.advanceTimersByTime(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
     browser.navigator.onLine = true;
     browser.fire('online');
+    expect(seen.at(-1)).toEqual({ attempt: 1, delayMs: 0, retryAt: Date.now() });
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
   it('pauses a pending attempt when the browser goes offline', () => {
     const browser = stubWindow(true);
-    client();
+    const c = client();
+    const seen: ClientEvents['reconnecting'][] = [];
+    c.on('reconnecting', (event) => seen.push(event));
     FakeWebSocket.last.serverClose(1006);
     browser.fire('offline');
+    // The attempt announced for 500 ms from now waits for the network instead: said again.
+    expect(seen).toEqual([
+      { attempt: 1, delayMs: 500, retryAt: Date.now() + 500 },
+      { attempt: 1, delayMs: null, retryAt: null },
+    ]);
     vi.advanceTimersByTime(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
     browser.fire('online');
+    expect(seen.at(-1)).toEqual({ attempt: 1, delayMs: 0, retryAt: Date.now() });
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 

@@ -60,11 +60,12 @@ class Client implements WsgateClient {
       refreshDue: () => this.#autoRefresh(),
       error: (error) => this.#fail(error),
     });
-    this.#scheduler = new ReconnectScheduler(
-      () => this.#connect(),
-      () => this.#connection?.check(),
-    );
-    this.#start();
+    this.#scheduler = new ReconnectScheduler({
+      connect: () => this.#connect(),
+      checkLink: () => this.#connection?.check(),
+      scheduled: (attempt) => this.#events.emit('reconnecting', attempt),
+    });
+    this.#start(() => this.#connect());
   }
 
   get state(): ClientState {
@@ -73,6 +74,10 @@ class Client implements WsgateClient {
 
   get user(): WireUser | null {
     return this.#user;
+  }
+
+  get nextRetryAt(): number | null {
+    return this.#scheduler.retryAt;
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void) {
@@ -141,10 +146,10 @@ class Client implements WsgateClient {
 
   connect(): void {
     if (this.#state !== 'closed') return;
-    this.#backoff.reset();
-    this.#refreshUsed = false;
+    this.#startOver();
     this.#setState('connecting');
-    this.#start();
+    // A state listener may have closed the client again.
+    if (!this.#isClosed()) this.#start(() => this.#scheduler.now());
   }
 
   close(code: number = CloseCode.normal, reason = ''): void {
@@ -161,10 +166,11 @@ class Client implements WsgateClient {
     this.#shutdown(new WsgateClientError(ClientErrorCode.clientClosed, message), false);
   }
 
-  #start(): void {
+  /** Follows the session and the network, then makes the first attempt with `attempt`. */
+  #start(attempt: () => void): void {
     this.#session.start();
     this.#scheduler.watch();
-    this.#connect();
+    attempt();
   }
 
   #connect(): void {
@@ -191,10 +197,7 @@ class Client implements WsgateClient {
   #ready(result: AuthResultMessage | undefined): void {
     const connection = this.#connection;
     if (connection) this.#outbox.flush(connection);
-    this.#stableTimer = setTimeout(() => {
-      this.#backoff.reset();
-      this.#refreshUsed = false;
-    }, this.#options.stableAfterMs);
+    this.#stableTimer = setTimeout(() => this.#startOver(), this.#options.stableAfterMs);
     // Listeners may close the client or drop this connection; stop as soon as one did.
     this.#setUser(result?.ok ? (result.user ?? null) : null);
     if (this.#connection !== connection) return;
@@ -296,6 +299,13 @@ class Client implements WsgateClient {
     if (this.#isClosed()) return false;
     this.#setState('reconnecting');
     return this.#state === 'reconnecting';
+  }
+
+  /** A stable connection, or connect(): backoff, attempt numbers and the 4401 refresh anew. */
+  #startOver(): void {
+    this.#backoff.reset();
+    this.#scheduler.startOver();
+    this.#refreshUsed = false;
   }
 
   /** Not inlined: listeners can close the client, which the compiler's narrowing cannot see. */

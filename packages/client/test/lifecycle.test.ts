@@ -1,9 +1,13 @@
 /// <reference types="node" />
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WsgateClient } from '../src/index.js';
+import { WebSocket } from 'ws';
 import { createClient } from '../src/index.js';
 import { ProtocolServer } from './protocol-server.js';
 import { nextEvent, record, stateReached, until } from './wait.js';
+
+/** How far before Date.now() a Node timer may fire (see the retry-time test). */
+const clockSlackMs = 5;
 
 let server: ProtocolServer;
 const clients: WsgateClient[] = [];
@@ -131,6 +135,44 @@ describe('state transitions', () => {
     // Same port, new server: the client finds it on a later attempt.
     server = await ProtocolServer.start({ port });
     await nextEvent(client, 'open');
+  });
+
+  it('tells when it retries after a server restart, within the backoff, and retries then', async () => {
+    const made: number[] = [];
+    /** ws, noting when the client makes each attempt (the server may not be there to see it). */
+    class NotingWebSocket extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        made.push(Date.now());
+        super(...args);
+      }
+    }
+    const backoff = { baseMs: 200, capMs: 800 };
+    const client = connect({ WebSocket: NotingWebSocket, reconnect: backoff });
+    await nextEvent(client, 'open');
+    const log = record(client, ['reconnecting']);
+    // Down until the first retry failed, so that the backoff grows at least once.
+    const retryFailed = nextEvent(client, 'reconnecting', ({ attempt }) => attempt === 2);
+    const port = server.port;
+    await server.close();
+    await retryFailed;
+    server = await ProtocolServer.start({ port });
+    await nextEvent(client, 'open');
+
+    const announced = log.map(([, event]) => event);
+    // Attempt 2 may still find the server gone (the restart raced its delay): every one counts.
+    expect(announced.length).toBeGreaterThanOrEqual(2);
+    expect(made).toHaveLength(1 + announced.length);
+    announced.forEach(({ attempt, delayMs, retryAt }, index) => {
+      expect(attempt).toBe(index + 1);
+      const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** index);
+      expect(delayMs).toBeGreaterThanOrEqual(0);
+      expect(delayMs).toBeLessThan(ceiling);
+      // Node's timers count from the time the event loop last read its clock, so a timer can
+      // run a few ms before Date.now() says it is due; earlier than that would be a bug.
+      expect(made[index + 1]).toBeGreaterThanOrEqual(retryAt! - clockSlackMs);
+      if (index > 0) expect(retryAt!).toBeGreaterThan(made[index]!);
+    });
+    expect(client.nextRetryAt).toBeNull();
   });
 });
 

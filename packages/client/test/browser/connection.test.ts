@@ -91,6 +91,16 @@ describe.skipIf(!requireChromium())('the client in Chromium', { timeout: 60_000 
       .filter((each) => each.event === 'state')
       .map((each) => (each.detail as { state: string }).state);
     expect(states).toEqual(['open', 'reconnecting', 'open']);
+    // The page was told when each attempt would come, within the backoff it was given.
+    const announced = (await pageEvents(page))
+      .filter((each) => each.event === 'reconnecting')
+      .map((each) => each.detail as { attempt: number; delayMs: number });
+    expect(announced.length).toBeGreaterThan(0);
+    announced.forEach(({ attempt, delayMs }, index) => {
+      expect(attempt).toBe(index + 1);
+      expect(delayMs).toBeGreaterThanOrEqual(0);
+      expect(delayMs).toBeLessThan(Math.min(1_000, 100 * 2 ** index));
+    });
     expect(await page.evaluate(() => 'stillTheSamePage' in window)).toBe(true);
   });
 });

@@ -31,6 +31,7 @@ const recorded: readonly (keyof ClientEvents)[] = [
   'state',
   'open',
   'close',
+  'reconnecting',
   'user',
   'revoked',
   'expired',
