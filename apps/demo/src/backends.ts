@@ -101,10 +101,12 @@ function embeddedBackends(db: DemoDatabase): Backends {
  *
  * Redis need not be up when a node starts: each piece connects in the background, logs one
  * warning while Redis is unreachable and one line when it is back, and retries with backoff
- * (up to 2 s apart) for as long as the node runs. Meanwhile the page is served, but what
- * needs Redis fails after its 5 s `commandTimeout` rather than hanging: chat sockets close
- * with an error, sign-ins answer 500, a cookie cannot be checked (fail closed). /healthz says
- * 503 and which backend until Redis answers, so a load balancer routes around the node.
+ * (up to 2 s apart) for as long as the node runs. Meanwhile the page is served and sign-ups
+ * work, but what needs Redis fails after its 5 s `commandTimeout` rather than hanging: chat
+ * sockets close 1013 (the client retries), a request with a session cookie answers 503
+ * SESSION_STORE_UNAVAILABLE (a cookie is never let through unchecked), a sign-in answers 500.
+ * /healthz says 503 and which backend until Redis answers, so a load balancer routes around
+ * the node.
  * A REDIS_URL that is not a redis:// or rediss:// URL is refused at once.
  *
  * @example
