@@ -196,8 +196,15 @@ export class WebSocketConnection implements FlowControl {
     );
   }
 
+  /**
+   * A close before accept. With a 4xxx code, or 1013 (try again later: the server cannot serve
+   * it for now), the client is told why; any other is a plain HTTP 403, as in Channels.
+   */
   #refuse(code: number | undefined, reason: string): void {
-    if (code !== undefined && code >= 4000 && code <= 4999) {
+    if (
+      code !== undefined &&
+      ((code >= 4000 && code <= 4999) || code === CloseCode.tryAgainLater)
+    ) {
       this.#closeWithAuthError(code, reason);
       return;
     }

@@ -1,12 +1,18 @@
+import { CloseCode } from '@wsgate/shared';
 import type { Application, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { defaultLogger } from '../logger.js';
 import { wrapping } from '../routing/url-router-mark.js';
+import { respond } from '../socket-auth/endpoint-http.js';
+import { storeUnavailable } from '../unavailable-reply.js';
 import { SealedSession } from './sealed-session.js';
 import { unsealSession } from './seal-session.js';
 import type { SessionRecord } from './seal-session.js';
 import { clearedSessionCookieHeader, isSecureCookie } from './session-cookie.js';
 import { resolveSessionOptions } from './session-options.js';
 import type { SessionOptions, SessionSettings } from './session-options.js';
+import { storeOutage } from './store-outage.js';
+import type { StoreOutage } from './store-outage.js';
 
 /**
  * The session in a cookie, or null: none, or one that does not open (tampered, expired,
@@ -15,6 +21,7 @@ import type { SessionOptions, SessionSettings } from './session-options.js';
  */
 async function loadSession(
   settings: SessionSettings,
+  outage: StoreOutage,
   seal: string | undefined,
 ): Promise<SessionRecord | null> {
   if (seal === undefined || seal === '') return null;
@@ -26,7 +33,23 @@ async function loadSession(
     settings.cache.set(seal, opened);
     record = opened;
   }
-  return (await settings.revocationStore.isRevoked(record.id)) ? null : record;
+  const revoked = await settings.revocationStore.isRevoked(record.id);
+  outage.answered();
+  return revoked ? null : record;
+}
+
+/**
+ * Refuses a request whose session cookie cannot be checked because the revocation store
+ * failed: let through unchecked, a logged-out cookie would work again; made anonymous, the user
+ * would be signed out for a blip. HTTP gets 503 with Retry-After; a WebSocket closes with 1013
+ * (try again later), after which the client reconnects with jittered backoff.
+ */
+function refuseUnchecked(scope: Scope, send: Send): Promise<void> {
+  const { code, message } = storeUnavailable;
+  if (scope.type === 'websocket') {
+    return send({ type: 'websocket.close', code: CloseCode.tryAgainLater, reason: message });
+  }
+  return respond(send, 503, [['retry-after', '5']], { code, message });
 }
 
 /**
@@ -65,7 +88,10 @@ function savingSend(
  *
  * Needs `scope.cookies` (use {@link sessionMiddlewareStack}, or wrap it in `cookieMiddleware`).
  * A cookie that does not open, or whose session was revoked by logout, gives an empty session.
- * With two cookies of the session's name, the first one the browser sent is used.
+ * With two cookies of the session's name, the first one the browser sent is used. While the
+ * revocation store fails (Redis down), requests with a cookie are refused, never let through
+ * unchecked: HTTP 503 and WebSocket close 1013 with `SESSION_STORE_UNAVAILABLE`, logged once
+ * as the outage starts and once as it ends.
  *
  * @example
  * const app = cookieMiddleware(
@@ -95,6 +121,7 @@ export function sessionMiddleware<S extends Scope>(
   options: SessionOptions,
 ): Application<S & WithCookies> {
   const settings = resolveSessionOptions(options);
+  const outage = storeOutage(settings.revocationStore, options.logger ?? defaultLogger);
   const app: Application<S & WithCookies> = async (scope, receive, send) => {
     // A session middleware further out already did the work (as Channels passes it through).
     if ('session' in scope) return inner(scope as S & WithCookies & WithSession, receive, send);
@@ -105,7 +132,13 @@ export function sessionMiddleware<S extends Scope>(
         'sessionMiddleware needs cookies in scope. Wrap it in cookieMiddleware, or use sessionMiddlewareStack.',
       );
     }
-    const record = await loadSession(settings, cookies[settings.cookieName]);
+    let record: SessionRecord | null;
+    try {
+      record = await loadSession(settings, outage, cookies[settings.cookieName]);
+    } catch (error) {
+      outage.refused(error);
+      return refuseUnchecked(scope, send);
+    }
     const session = new SealedSession(record, {
       settings,
       kind: scope.type,

@@ -2,6 +2,7 @@ import type { CookieAttributes, SameSite } from '../cookies/set-cookie.js';
 import { setCookie } from '../cookies/set-cookie.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import type { ChannelLayer } from '../layers/channel-layer.js';
+import type { Logger } from '../logger.js';
 import { sharedRevocationStore } from './in-memory-revocation-store.js';
 import type { RevocationStore } from './revocation-store.js';
 import { processRevocationLayer } from './revocation-notice.js';
@@ -69,6 +70,11 @@ export interface SessionOptions {
    * @default one InMemoryChannelLayer per process
    */
   readonly channelLayer?: ChannelLayer;
+  /**
+   * Where an outage of the revocation store is reported: once as requests start being refused,
+   * once as the store answers again. @default defaultLogger
+   */
+  readonly logger?: Logger;
 }
 
 /** Validated options with their defaults and the objects built from them. */
