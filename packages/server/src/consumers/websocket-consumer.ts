@@ -11,11 +11,13 @@ import type {
   WebSocketScope,
   WithUser,
 } from '@wsgate/shared';
+import { CloseCode, encodeMessage } from '@wsgate/shared';
 import { AsyncQueue } from '../async-queue.js';
 import { WsgateError } from '../errors.js';
 import type { ChannelLayer, ChannelLayerMessage } from '../layers/channel-layer.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
+import { unavailableReply } from '../unavailable-reply.js';
 import { handlerName, reserveBuiltInMethods } from './handler-name.js';
 
 /** A frame from the client: exactly one of `text` and `bytes` is set. */
@@ -50,6 +52,12 @@ export interface ConsumerAppOptions {
   readonly logger?: Logger;
 }
 
+/** Why a connection is refused, or closed, when a backend it needs to start is away. */
+const unavailableToStart =
+  'the server cannot reach a service it needs for the moment; try again in a few seconds';
+
+const leaveFailed = 'a consumer could not leave its group; it will expire';
+
 // Which source woke the dispatch loop (see #dispatchWithLayer).
 const fromApp = 0;
 const fromLayer = 1;
@@ -61,7 +69,10 @@ const failed = 2;
  * `close`. With a channel layer, the consumer joins `groups` on connect and leaves them on
  * disconnect, and a layer message `{ type: 'chat.message' }` calls `this.chatMessage(message)`.
  * Events are handled one at a time, in arrival order; an exception from a hook ends the
- * connection (the server closes it with 1011 and logs why).
+ * connection (the server closes it with 1011 and logs why). A backend outage (Redis away:
+ * `LAYER_UNAVAILABLE`, `STORE_UNAVAILABLE`) does not: a failed `connect` closes with 1013
+ * (try again later), a failed `receive` or `authChanged` sends the client an `error` with
+ * that code, and a failed `disconnect` or layer handler is logged.
  *
  * Declare the scope the consumer runs behind, e.g. `WebsocketConsumer<WebSocketScope &
  * WithUser>` under `authMiddleware`, and `this.scope.user` is typed.
@@ -210,7 +221,8 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
 
   /**
    * Closes the connection. Before accept, no code rejects the handshake (HTTP 403) and a 4xxx
-   * code tells the client why; the consumer keeps running until the disconnect arrives.
+   * code (or 1013, try again later) tells the client why; the consumer keeps running until the
+   * disconnect arrives.
    */
   close(code?: number, reason?: string): Promise<void> {
     return this.#send({
@@ -230,7 +242,11 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
       } else {
         for (;;) {
           const event = await receive();
-          await this.#handleEvent(event);
+          try {
+            await this.#handleEvent(event);
+          } catch (error) {
+            await this.#outlive(error, event.type);
+          }
           if (event.type === 'websocket.disconnect') return;
         }
       }
@@ -271,11 +287,20 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
         const source = await inbox.shift();
         if (source === fromApp) {
           const current = event as InboundEvent;
-          await this.#handleEvent(current);
+          try {
+            await this.#handleEvent(current);
+          } catch (error) {
+            await this.#outlive(error, current.type);
+          }
           if (current.type === 'websocket.disconnect') return;
           receive().then(onEvent, onFailure);
         } else if (source === fromLayer) {
-          await this.#handleLayerMessage(message as ChannelLayerMessage);
+          const current = message as ChannelLayerMessage;
+          try {
+            await this.#handleLayerMessage(current);
+          } catch (error) {
+            await this.#outlive(error, `layer message ${current.type}`);
+          }
           layer.receive(channel, readOptions).then(onMessage, onFailure);
         } else {
           throw failure;
@@ -308,6 +333,38 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
             'events only. Route HTTP elsewhere with protocolTypeRouter.',
         );
     }
+  }
+
+  /**
+   * A hook failed: rethrows (ending the connection with 1011) unless a backend was away for
+   * now, which is nobody's bug and ends no connection. The client is told when it is waiting
+   * on what failed; what only others would have seen is logged.
+   */
+  async #outlive(error: unknown, during: string): Promise<void> {
+    const reply = unavailableReply(error);
+    if (reply === undefined) throw error;
+    const details = { during, error: (error as Error).message };
+    if (during === 'websocket.connect') {
+      this.#logger.debug(
+        `${this.constructor.name}: closing 1013, a backend is unavailable`,
+        details,
+      );
+      return this.close(CloseCode.tryAgainLater, unavailableToStart);
+    }
+    if (during === 'websocket.receive' || during === 'websocket.auth') {
+      this.#logger.debug(
+        `${this.constructor.name}: told the client a backend is unavailable`,
+        details,
+      );
+      return this.#send({
+        type: 'websocket.send',
+        text: encodeMessage({ type: 'error', ...reply }),
+      });
+    }
+    this.#logger.warn(
+      `${this.constructor.name} could not finish a ${during}: a backend is unavailable`,
+      details,
+    );
   }
 
   // The group steps are skipped, not called to do nothing: each async call and await costs
@@ -362,11 +419,10 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
     );
     results.forEach((result, index) => {
       if (result.status === 'rejected') {
-        this.#logger.warn('a consumer could not leave its group; it will expire', {
-          group: groups[index],
-          channel,
-          error: result.reason as unknown,
-        });
+        const details = { group: groups[index], channel, error: result.reason as unknown };
+        // An outage is the layer's to log, once; Redis' layer leaves the group on its return.
+        if (unavailableReply(result.reason)) this.#logger.debug(leaveFailed, details);
+        else this.#logger.warn(leaveFailed, details);
       }
     });
   }
