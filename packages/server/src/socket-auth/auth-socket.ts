@@ -20,6 +20,7 @@ import { getUser } from '../auth/get-user.js';
 import { sessionUserIdKey } from '../auth/session-user.js';
 import type { RevocationNotice } from '../sessions/revocation-notice.js';
 import type { SealedSession, SessionSavedEvent } from '../sessions/sealed-session.js';
+import { unavailableReply } from '../unavailable-reply.js';
 import { ExpiryTimer } from './expiry-timer.js';
 import { RevocationListener } from './revocation-listener.js';
 import type { SocketAuthScope, SocketAuthSettings } from './socket-auth-options.js';
@@ -252,13 +253,17 @@ export class AuthSocket<U extends User = User> {
     this.#watchSession();
   }
 
-  /** Runs work no client request waits for; a failure is logged, never thrown. */
+  /**
+   * Runs work no client request waits for; a failure is logged, never thrown. A backend outage
+   * is logged by the backend once; the re-check it fails runs again at its next interval.
+   */
   #background(what: string, task: () => Promise<void>): Promise<void> {
     return this.exclusive(task).catch((error: unknown) => {
-      this.settings.logger.error(`socketAuthMiddleware: the ${what} failed`, {
-        error,
-        path: this.scope.path,
-      });
+      const details = { error, path: this.scope.path };
+      const { logger } = this.settings;
+      if (unavailableReply(error))
+        logger.debug(`socketAuthMiddleware: the ${what} failed`, details);
+      else logger.error(`socketAuthMiddleware: the ${what} failed`, details);
     });
   }
 }

@@ -2,13 +2,18 @@
  * The client's control messages (`auth.*`, `session.*`), each answered by its reply with the
  * request's `id`. A login is throttled and its `authenticate` bounded; saving the session
  * sends `session.updated` before the `auth.result`, since the client resolves a login only
- * once the ticket became its cookie. Malformed messages get `error`; too many close 4400.
+ * once the ticket became its cookie. Malformed messages get `error`; too many close 4400. A
+ * request that meets a Redis outage gets `error` with SESSION_STORE_UNAVAILABLE (or
+ * LAYER_UNAVAILABLE) and leaves the socket's user as it was: a logout that could not be
+ * recorded keeps the user signed in, rather than signed out here while the cookie still works
+ * on every other node.
  */
 import { CloseCode, ErrorCode, parseClientMessage } from '@wsgate/shared';
 import type { ClientMessage, RequestId, User, WireError } from '@wsgate/shared';
 import { login } from '../auth/login.js';
 import { logout } from '../auth/logout.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { unavailableReply } from '../unavailable-reply.js';
 import type { AuthSocket } from './auth-socket.js';
 
 const invalidCredentials: WireError = {
@@ -55,12 +60,17 @@ export class ControlFrames<U extends User = User> {
       try {
         await this.#dispatch(frame.message);
       } catch (error) {
-        socket.settings.logger.error(`socketAuthMiddleware: ${type} failed`, {
-          error,
-          path: socket.scope.path,
-        });
-        const message = `the server could not complete ${type}; try again later`;
-        await socket.reply({ type: 'error', id, code: ErrorCode.internalError, message });
+        // A backend outage is logged once by the backend; each request it fails is not news.
+        const unavailable = unavailableReply(error);
+        const { logger } = socket.settings;
+        const details = { error, path: socket.scope.path };
+        if (unavailable) logger.debug(`socketAuthMiddleware: ${type} failed`, details);
+        else logger.error(`socketAuthMiddleware: ${type} failed`, details);
+        const reply = unavailable ?? {
+          code: ErrorCode.internalError,
+          message: `the server could not complete ${type}; try again later`,
+        };
+        await socket.reply({ type: 'error', id, ...reply });
       }
     });
     return true;

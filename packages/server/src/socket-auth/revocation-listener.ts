@@ -5,6 +5,7 @@
  */
 import type { ChannelLayer, ChannelLayerMessage } from '../layers/channel-layer.js';
 import type { Logger } from '../logger.js';
+import { unavailableReply } from '../unavailable-reply.js';
 import { isRevocationNotice, sessionGroup } from '../sessions/revocation-notice.js';
 import type { RevocationNotice } from '../sessions/revocation-notice.js';
 
@@ -64,11 +65,12 @@ export class RevocationListener {
     this.#moves = this.#moves
       .then(() => step(() => this.#listening()))
       .catch((error: unknown) => {
-        this.#logger.warn(
+        const message =
           'socketAuthMiddleware could not join or leave a session group on the channel layer; ' +
-            'revocations reach this socket at its next re-check instead',
-          { error },
-        );
+          'revocations reach this socket at its next re-check instead';
+        // An outage is logged once by the layer, which writes its memberships back on return.
+        if (unavailableReply(error)) this.#logger.debug(message, { error });
+        else this.#logger.warn(message, { error });
       });
     return this.#moves;
   }
