@@ -110,7 +110,7 @@ export class ProtocolClient {
   }
 
   /** Opens a socket to the stack with `cookie`; resolves once it is open. */
-  static async open(stack: Stack, cookie?: string): Promise<ProtocolClient> {
+  static async open(stack: Pick<Stack, 'origin'>, cookie?: string): Promise<ProtocolClient> {
     const headers = { origin: stack.origin, ...(cookie === undefined ? {} : { cookie }) };
     const client = new ProtocolClient(
       new WebSocket(`${stack.origin.replace(/^http/, 'ws')}/ws/`, { headers }),
