@@ -5,12 +5,12 @@ import type { Connection } from './room-client.js';
 export type PillState = Connection | { readonly state: 'signed-out' };
 
 /**
- * The connection indicator in the header, with a live countdown while reconnecting and a
- * "Retry now" button once the client gave up.
+ * The connection indicator in the header, with a live countdown to the client's next attempt
+ * while reconnecting and a "Retry now" button once the client gave up.
  *
  * @example
- * const pill = new ConnectionPill(() => room.retry());
- * pill.show({ state: 'reconnecting', retryAt: Date.now() + 3000 });
+ * const pill = new ConnectionPill(() => room.client.connect());
+ * client.on('reconnecting', ({ retryAt }) => pill.show({ state: 'reconnecting', retryAt }));
  */
 export class ConnectionPill {
   readonly #pill = byId('connection');
@@ -44,6 +44,7 @@ const labels = {
   'signed-out': 'Signed out',
 } as const;
 
+/** `retryAt` is null while no attempt waits for its time (one under way, or offline). */
 function reconnectingLabel(retryAt: number | null): string {
   const seconds = retryAt === null ? 0 : Math.ceil((retryAt - Date.now()) / 1000);
   return seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…';

@@ -33,7 +33,7 @@ let httpSignIn = sessionStorage.getItem(httpSignInMark) !== null;
 sessionStorage.removeItem(httpSignInMark);
 
 const messages = new MessageList();
-const pill = new ConnectionPill(() => socket.retry());
+const pill = new ConnectionPill(() => socket.client.connect());
 const dialog = new AuthDialog({ signInOverSocket, room: () => page.room });
 const composerNotice = byId('composer-notice');
 

@@ -1,7 +1,6 @@
 import { createClient } from '@wsgate/client';
 import type { WireUser, WsgateClient, WsgateClientError } from '@wsgate/client';
 import type { PresenceFrame } from '../src/room-presence.js';
-import { ReconnectCountdown } from './reconnect-countdown.js';
 
 /** A chat message, as the room's consumer sends it. */
 export interface ChatLine {
@@ -11,7 +10,7 @@ export interface ChatLine {
   readonly at: number;
 }
 
-/** What the page shows about the connection. */
+/** What the page shows about the connection; `retryAt` is when the client tries again. */
 export type Connection =
   | { readonly state: 'connecting' | 'online' | 'offline' }
   | { readonly state: 'reconnecting'; readonly retryAt: number | null };
@@ -42,13 +41,23 @@ function parseFrame(data: string | ArrayBuffer): Frame | null {
   return null;
 }
 
-const backoff = { baseMs: 500, capMs: 10_000, stableAfterMs: 5_000 };
+/** The client's state in the page's words, with the client's own time of its next attempt. */
+function connectionOf(client: WsgateClient): Connection {
+  switch (client.state) {
+    case 'connecting':
+      return { state: 'connecting' };
+    case 'open':
+      return { state: 'online' };
+    case 'reconnecting':
+      return { state: 'reconnecting', retryAt: client.nextRetryAt };
+    case 'closed':
+      return { state: 'offline' };
+  }
+}
 
-/** An open room: its client, and what the page may do with it. */
+/** An open room: its client (`client.connect()` starts again after it gave up), and close. */
 export interface RoomSocket {
   readonly client: WsgateClient;
-  /** Starts again after the client gave up (offline). */
-  retry(): void;
   /** Closes for good (leaving the room). */
   close(): void;
 }
@@ -63,25 +72,17 @@ export interface RoomSocket {
  * client.sendJson({ type: 'say', text: 'hello' });
  */
 export function openRoom(room: string, handlers: RoomHandlers): RoomSocket {
-  const countdown = new ReconnectCountdown(backoff);
   const client = createClient({
     url: `/ws/chat/${encodeURIComponent(room)}/`,
-    reconnect: { ...backoff, random: countdown.random },
+    // A restarted server is found within 10 s, not the default 30.
+    reconnect: { capMs: 10_000 },
   });
+  const showConnection = (): void => handlers.connection(connectionOf(client));
   const stops = [
-    client.on('state', ({ state }) => {
-      if (state === 'open') handlers.connection({ state: 'online' });
-      else if (state === 'connecting') handlers.connection({ state: 'connecting' });
-      else if (state === 'closed') handlers.connection({ state: 'offline' });
-    }),
-    client.on('open', ({ user }) => {
-      countdown.opened();
-      handlers.user(user);
-    }),
-    client.on('close', ({ willReconnect }) => {
-      if (willReconnect)
-        handlers.connection({ state: 'reconnecting', retryAt: countdown.closed() });
-    }),
+    client.on('state', showConnection),
+    // Each attempt's time, once scheduled: the countdown.
+    client.on('reconnecting', showConnection),
+    client.on('open', ({ user }) => handlers.user(user)),
     client.on('user', (user) => handlers.user(user)),
     client.on('revoked', ({ reason }) => handlers.signedOut(reason)),
     client.on('expired', () => handlers.signedOut('your session expired')),
@@ -100,13 +101,8 @@ export function openRoom(room: string, handlers: RoomHandlers): RoomSocket {
   ];
   return {
     client,
-    retry() {
-      countdown.reset();
-      client.connect();
-    },
     close() {
       for (const stop of stops) stop();
-      countdown.stop();
       client.close();
     },
   };
