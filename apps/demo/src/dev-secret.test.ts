@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -33,6 +33,8 @@ describe('sessionSecret', () => {
     expect(warn).toHaveBeenCalledTimes(2);
     expect(warn.mock.calls[0]?.[0]).toMatch(/SESSION_SECRET is not set/);
     expect((await stat(join(dir, 'dev-session-secret'))).mode & 0o777).toBe(0o600);
+    // Written aside and linked into place: nothing of the aside copy is left.
+    expect(await readdir(dir)).toEqual(['dev-session-secret']);
   });
 
   it('replaces a kept secret that was cut short', async () => {
