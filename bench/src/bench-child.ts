@@ -26,6 +26,66 @@ interface Pending {
   readonly what: string;
 }
 
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly ready: ReadyMessage;
+  /** Resolves once the process exited. */
+  readonly exited: Promise<void>;
+}
+
+/**
+ * Starts the entry module and waits for its ready message. `onExit` hears of an exit after
+ * ready; one before it rejects the start instead.
+ */
+function spawnChild(
+  options: BenchChildOptions,
+  onExit: (child: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => void,
+): Promise<Spawned> {
+  const script = fileURLToPath(new URL(options.entry, import.meta.url));
+  const nodeArgs = [...(options.execArgv ?? []), script, ...(options.args ?? [])];
+  const [command, args] =
+    options.cpu === undefined
+      ? [process.execPath, nodeArgs]
+      : ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgs]];
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let isReady = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (isReady) onExit(child, code, signal);
+      resolve();
+    });
+  });
+  return new Promise<Spawned>((resolve, reject) => {
+    const timeoutMs = options.readyTimeoutMs ?? 10_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench: ${options.label} did not report ready within ${timeoutMs} ms.`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`bench: could not start ${options.label}: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `bench: ${options.label} exited before it was ready (code ${code}, signal ${signal}); its stderr is above.`,
+        ),
+      );
+    });
+    child.once('message', (message: unknown) => {
+      clearTimeout(timer);
+      if (!isChildMessage(message) || message.kind !== 'ready') {
+        child.kill('SIGKILL');
+        reject(new Error(`bench: ${options.label} sent ${JSON.stringify(message)} before ready.`));
+        return;
+      }
+      isReady = true;
+      resolve({ child, ready: message, exited });
+    });
+  });
+}
+
 /**
  * A server or load generator in its own process, pinned to a CPU when asked, spoken to by
  * request and reply over IPC. Every request is bounded in time, and a child that exits
@@ -38,88 +98,67 @@ interface Pending {
  */
 export class BenchChild<Request extends { readonly type: string }> {
   readonly label: string;
-  readonly ready: ReadyMessage;
-  readonly #process: ChildProcess;
+  readonly #options: BenchChildOptions;
+  #spawned: Spawned;
   readonly #pending = new Map<number, Pending>();
-  readonly #exited: Promise<void>;
   #nextId = 1;
   #exitError: Error | undefined;
   #stopping = false;
+  /** The process `restart` killed: its exit is expected, and not the child's end. */
+  #killedForRestart: ChildProcess | undefined;
   #rejectCrashed: (error: Error) => void = () => {};
   /**
    * Rejects when the child exits without being asked to; race long waits against it so a
-   * server that dies mid-run fails the run at once rather than at its next request.
+   * server that dies mid-run fails the run at once rather than at its next request. A
+   * `restart` is asked for: it leaves this pending, and it covers the new process.
    */
   readonly crashed: Promise<never>;
 
-  private constructor(
-    label: string,
-    child: ChildProcess,
-    ready: ReadyMessage,
-    exited: Promise<void>,
-  ) {
-    this.label = label;
-    this.#process = child;
-    this.ready = ready;
-    this.#exited = exited;
+  private constructor(options: BenchChildOptions, spawned: Spawned) {
+    this.label = options.label;
+    this.#options = options;
+    this.#spawned = spawned;
     this.crashed = new Promise<never>((_resolve, reject) => {
       this.#rejectCrashed = reject;
     });
     // Nobody may be racing against it at the moment of a crash; the rejection still counts.
     this.crashed.catch(() => {});
-    child.on('message', (message: unknown) => {
-      if (isChildMessage(message) && message.kind === 'reply') this.#settle(message);
-    });
+    this.#listen(spawned.child);
   }
 
-  static start<Request extends { readonly type: string }>(
+  static async start<Request extends { readonly type: string }>(
     options: BenchChildOptions,
   ): Promise<BenchChild<Request>> {
-    const script = fileURLToPath(new URL(options.entry, import.meta.url));
-    const nodeArgs = [...(options.execArgv ?? []), script, ...(options.args ?? [])];
-    const [command, args] =
-      options.cpu === undefined
-        ? [process.execPath, nodeArgs]
-        : ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgs]];
-    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let instance: BenchChild<Request> | undefined;
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (instance !== undefined) instance.#onExit(code, signal);
-        resolve();
-      });
-    });
-    return new Promise<BenchChild<Request>>((resolve, reject) => {
-      const timeoutMs = options.readyTimeoutMs ?? 10_000;
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`bench: ${options.label} did not report ready within ${timeoutMs} ms.`));
-      }, timeoutMs);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new Error(`bench: could not start ${options.label}: ${error.message}`));
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `bench: ${options.label} exited before it was ready (code ${code}, signal ${signal}); its stderr is above.`,
-          ),
-        );
-      });
-      child.once('message', (message: unknown) => {
-        clearTimeout(timer);
-        if (!isChildMessage(message) || message.kind !== 'ready') {
-          child.kill('SIGKILL');
-          reject(
-            new Error(`bench: ${options.label} sent ${JSON.stringify(message)} before ready.`),
-          );
-          return;
-        }
-        instance = new BenchChild<Request>(options.label, child, message, exited);
-        resolve(instance);
-      });
-    });
+    // Called for an exit after ready: an event, which cannot come before `instance` is set.
+    const spawned = await spawnChild(options, (child, code, signal) =>
+      instance.#onExit(child, code, signal),
+    );
+    const instance = new BenchChild<Request>(options, spawned);
+    return instance;
+  }
+
+  /** What the child said when it was ready (a server's port); the new process's after a restart. */
+  get ready(): ReadyMessage {
+    return this.#spawned.ready;
+  }
+
+  /**
+   * Kills the child with SIGKILL, as a crash would, and starts the same entry again with
+   * `args` (the same CPU and node flags). Requests still pending are rejected; resolves once
+   * the new process is ready.
+   *
+   * @example
+   * await server.restart(['--port', String(server.ready.port)]); // back on the same port
+   */
+  async restart(args: readonly string[]): Promise<void> {
+    if (this.#exitError !== undefined) throw this.#exitError;
+    this.#killedForRestart = this.#spawned.child;
+    this.#killedForRestart.kill('SIGKILL');
+    await this.#spawned.exited;
+    this.#spawned = await spawnChild({ ...this.#options, args }, (child, code, signal) =>
+      this.#onExit(child, code, signal),
+    );
+    this.#listen(this.#spawned.child);
   }
 
   /** Sends one request; rejects on the child's error, its exit, or after `timeoutMs`. */
@@ -134,7 +173,7 @@ export class BenchChild<Request extends { readonly type: string }> {
       }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer, what });
       const message: RequestMessage = { kind: 'request', id, request };
-      this.#process.send(message);
+      this.#spawned.child.send(message);
     });
   }
 
@@ -142,22 +181,23 @@ export class BenchChild<Request extends { readonly type: string }> {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.#exitError !== undefined) return;
     this.#stopping = true;
+    const { child, exited } = this.#spawned;
     const killed = new Promise<'timeout'>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      void this.#exited.then(() => clearTimeout(timer));
+      void exited.then(() => clearTimeout(timer));
     });
     const stopped = this.request({ type: 'stop' }, timeoutMs).then(
-      () => this.#exited,
+      () => exited,
       (error: unknown) => {
         // The exit can overtake the reply on the IPC channel; exit code 0 is the answer.
-        if (this.#process.exitCode === 0) return;
+        if (child.exitCode === 0) return;
         throw error;
       },
     );
     const outcome = await Promise.race([stopped, killed]);
     if (outcome === 'timeout') {
-      this.#process.kill('SIGKILL');
-      await this.#exited;
+      child.kill('SIGKILL');
+      await exited;
       throw new Error(`bench: ${this.label} did not stop within ${timeoutMs} ms and was killed.`);
     }
   }
@@ -165,9 +205,14 @@ export class BenchChild<Request extends { readonly type: string }> {
   /** Kills the child without ceremony; for clean-up after a failure. */
   kill(): void {
     this.#stopping = true;
-    if (this.#process.exitCode === null && this.#process.signalCode === null) {
-      this.#process.kill('SIGKILL');
-    }
+    const { child } = this.#spawned;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  #listen(child: ChildProcess): void {
+    child.on('message', (message: unknown) => {
+      if (isChildMessage(message) && message.kind === 'reply') this.#settle(message);
+    });
   }
 
   #settle(reply: ReplyMessage): void {
@@ -179,19 +224,23 @@ export class BenchChild<Request extends { readonly type: string }> {
     else pending.reject(new Error(`bench: ${pending.what} failed in the child:\n${reply.error}`));
   }
 
-  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const expected = this.#stopping && code === 0;
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    const restarted = child === this.#killedForRestart;
+    const expected = restarted || (this.#stopping && code === 0);
     const error = new Error(
-      expected
-        ? `bench: ${this.label} was stopped.`
-        : `bench: ${this.label} exited unexpectedly (code ${code}, signal ${signal}); its stderr is above.`,
+      restarted
+        ? `bench: ${this.label} was killed for a restart.`
+        : expected
+          ? `bench: ${this.label} was stopped.`
+          : `bench: ${this.label} exited unexpectedly (code ${code}, signal ${signal}); its stderr is above.`,
     );
-    this.#exitError = error;
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(id);
       pending.reject(new Error(`${error.message} While waiting for: ${pending.what}.`));
     }
+    if (restarted) return;
+    this.#exitError = error;
     if (!expected) this.#rejectCrashed(error);
   }
 }

@@ -3,15 +3,21 @@
  * the load generator in another. Each measurement runs in short windows that alternate
  * between the servers (A B B A ...), so a neighbour that wakes up for ten seconds slows both
  * sides rather than one; then per suite a table with the median of the windows and the
- * ratios to raw `ws`.
+ * ratios to the suite's first server (raw `ws`, where there is one).
  *
- * Measurements come in suites, each with its own servers: the plain rows (raw ws against
- * the wsgate echo app) and the authenticated rows (raw ws against the full auth stack, with
- * and without its unseal cache). A server in two suites is one process.
+ * Measurements come in suites, each with its own servers: idle memory at 10,000
+ * authenticated connections (first, on fresh processes); the plain rows (raw ws against the
+ * wsgate echo app); the authenticated rows (raw ws against the full auth stack, with and
+ * without its unseal cache); group fan-out (wsgate's in-memory channel layer against its
+ * Redis layer, which needs Redis on 127.0.0.1:6379, and a plain loop over ws's sockets); and
+ * a reconnect storm (@wsgate/client against an auth server that is killed and restarted: ws
+ * has no reconnecting client, so no baseline, absolute figures). A server in two suites is
+ * one process.
  *
  * Flags (after `npm run bench --`): `--rounds <n>` windows per server and measurement
- * (default 5, and 3 for the longer authenticated windows); `--only <names>` (a comma list of
- * measurements: idle-memory, handshakes, echo, auth-handshakes); `--profile` (write a V8 CPU
+ * (default 5, and 3 for the longer authenticated, fan-out and storm windows); `--only <names>`
+ * (a comma list of measurements: idle-memory, handshakes, echo, auth-handshakes, fanout,
+ * reconnect-storm); `--profile` (write a V8 CPU
  * profile of each server to bench/results/profiles/, for `node dist/profile-summary.js`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,14 +28,17 @@ import { BenchChild } from './bench-child.js';
 import { detectCpuPinning } from './cpu-pinning.js';
 import { authHandshakeMeasurement } from './load/auth-handshakes.js';
 import { echoMeasurement } from './load/echo.js';
+import { fanoutMeasurement } from './load/fanout.js';
 import { handshakeMeasurement } from './load/handshakes.js';
 import { idleMemoryMeasurement } from './load/idle-memory.js';
 import type { Protocol } from './load/load-client.js';
 import type { LoadRequest } from './load/load-request.js';
+import { reconnectStormMeasurement } from './load/reconnect-storm.js';
 import type { Measurement, MeasurementResult } from './measurement.js';
 import { formatSummary, summarise } from './report.js';
 import type { Sample, Summary } from './report.js';
 import type { ServerRequest, ServerUsage } from './servers/server-entry.js';
+import { wallClockMs } from './wall-clock.js';
 
 /** A server to measure: a name for the table and its child entry module. */
 interface Target {
@@ -51,27 +60,33 @@ interface Suite {
 
 const rawWs: Target = { name: 'raw ws', entry: 'servers/raw-ws.js' };
 const wsgate: Target = { name: 'wsgate', entry: 'servers/wsgate-echo.js' };
+const wsgateAuth: Target = {
+  name: 'wsgate auth',
+  entry: 'servers/wsgate-auth.js',
+  authenticates: true,
+};
 const socketIo: Target = {
   name: 'socket.io',
   entry: 'servers/socketio-echo.js',
   protocol: 'socket.io',
 };
 
-// Idle memory first: it needs servers that have not yet held any connection, so the plain
-// suite, which shares its servers with the next, runs first too. In the authenticated rows,
+// Idle memory first, in a suite of its own: it needs servers that have not yet held any
+// connection (the auth server has only logged its users in). In the authenticated rows,
 // wsgate without auth (it ignores the cookie) tells the auth stack's cost from the rest, and
 // Socket.IO without auth its middleware's. A measurement whose load does not speak a server's
-// protocol leaves that server out (idle memory: Socket.IO's column reads n/a).
+// protocol leaves that server out (its column reads n/a).
 const suites: readonly Suite[] = [
+  { targets: [rawWs, wsgate, wsgateAuth], measurements: [idleMemoryMeasurement] },
   {
     targets: [rawWs, wsgate, socketIo],
-    measurements: [idleMemoryMeasurement, handshakeMeasurement, echoMeasurement],
+    measurements: [handshakeMeasurement, echoMeasurement],
   },
   {
     targets: [
       rawWs,
       wsgate,
-      { name: 'wsgate auth', entry: 'servers/wsgate-auth.js', authenticates: true },
+      wsgateAuth,
       {
         name: 'wsgate auth, no cache',
         entry: 'servers/wsgate-auth.js',
@@ -87,6 +102,35 @@ const suites: readonly Suite[] = [
       },
     ],
     measurements: [authHandshakeMeasurement],
+  },
+  {
+    // The in-memory layer is the baseline; the loop shows what a send costs with no layer.
+    targets: [
+      {
+        name: 'wsgate, memory layer',
+        entry: 'servers/wsgate-fanout.js',
+        args: ['--layer', 'memory'],
+      },
+      {
+        name: 'wsgate, Redis layer',
+        entry: 'servers/wsgate-fanout.js',
+        args: ['--layer', 'redis'],
+      },
+      { name: 'raw ws loop', entry: 'servers/raw-ws-fanout.js' },
+    ],
+    measurements: [fanoutMeasurement],
+  },
+  {
+    // A server of its own, as the storm restarts it; @wsgate/client needs socketAuthMiddleware.
+    targets: [
+      {
+        name: 'wsgate auth, socket auth',
+        entry: 'servers/wsgate-auth.js',
+        args: ['--socket-auth'],
+        authenticates: true,
+      },
+    ],
+    measurements: [reconnectStormMeasurement],
   },
 ];
 
@@ -127,15 +171,21 @@ function windowsOf(measurement: Measurement): number {
 }
 
 /**
- * Every loop is bounded; this catches a bound that is wrong. A window takes 3 to 6 s; logins
- * and start-up get the fixed part.
+ * Every loop is bounded; this catches a bound that is wrong. A window takes 3 to 6 s unless
+ * its measurement's budget says otherwise; start-up and short logins get the fixed part.
  */
 const watchdogMs =
   90_000 +
-  10_000 *
+  1_000 *
     activeSuites
-      .flatMap((suite) => suite.measurements.map((m) => windowsOf(m) * suite.targets.length))
-      .reduce((sum, windows) => sum + windows, 0);
+      .flatMap((suite) =>
+        suite.measurements.map(
+          (m) =>
+            (m.budget?.prepareSeconds ?? 0) +
+            (m.budget?.windowSeconds ?? 10) * windowsOf(m) * suite.targets.length,
+        ),
+      )
+      .reduce((sum, seconds) => sum + seconds, 0);
 
 const pinning = detectCpuPinning();
 const live = new Set<BenchChild<{ readonly type: string }>>();
@@ -231,6 +281,11 @@ async function runSuite(
           protocol: protocolOf(target),
           authenticates: target.authenticates === true,
           usage: (gc) => server.request<ServerUsage>({ type: 'usage', gc }, 10_000),
+          // Only a server that takes --port comes back where its clients look for it.
+          restartServer: async () => {
+            await server.restart([...(target.args ?? []), '--port', String(server.ready.port)]);
+            return wallClockMs();
+          },
         });
         const result = await Promise.race([run, server.crashed, load.crashed]);
         samples.push({ measurement: measurement.name, round, target: target.name, result });

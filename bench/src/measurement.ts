@@ -42,6 +42,11 @@ export interface MeasureContext {
   readonly authenticates: boolean;
   /** The server's memory and CPU time; `gc` collects garbage first (for memory figures). */
   readonly usage: (gc: boolean) => Promise<ServerUsage>;
+  /**
+   * Kills the server (SIGKILL, as a crash) and starts it again on its port; resolves with the
+   * wallClockMs at which it reported listening. `server` and `usage` then mean the new one.
+   */
+  readonly restartServer: () => Promise<number>;
 }
 
 /** A server as `prepare` sees it, before any window. */
@@ -81,6 +86,11 @@ export interface Measurement {
   readonly protocols?: readonly Protocol[];
   /** Figures that do not drift (memory): measured in one window only, saving time. */
   readonly firstRoundOnly?: boolean;
+  /**
+   * What the run's watchdog allows it: seconds per window (@default 10), and once for
+   * `prepare` (@default 0: the run's fixed allowance covers a short one).
+   */
+  readonly budget?: { readonly windowSeconds?: number; readonly prepareSeconds?: number };
   /** Windows per server when `--rounds` is not given (long windows run fewer). @default 5 */
   readonly defaultRounds?: number;
   /**

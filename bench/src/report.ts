@@ -136,8 +136,11 @@ export function formatSummary(summary: Summary): string {
       .join('; ');
     return `- ${measurement}, ${target}: ${total === 0 ? 'none' : `${total} (${detail})`}`;
   });
+  // A suite of one server (nothing it could fairly be compared with) has no ratio columns.
+  const medians =
+    others.length === 0 ? 'Median of the windows (no baseline)' : 'Median of the windows';
   return [
-    `Median of the windows:\n\n${table}`,
+    `${medians}:\n\n${table}`,
     `Every window:\n\n${samples}`,
     `Failures (all windows, warm-ups included):\n\n${failures.join('\n')}`,
   ].join('\n\n');

@@ -15,9 +15,10 @@ export class FailureTally {
     return this.#total;
   }
 
-  add(reason: string): void {
-    this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + 1);
-    this.#total++;
+  /** Counts `count` failures (one by default) for `reason`. */
+  add(reason: string, count = 1): void {
+    this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + count);
+    this.#total += count;
   }
 
   /** A plain object for the IPC reply: reason -> count. */

@@ -5,8 +5,10 @@
 import { answerParent } from '../answer-parent.js';
 import { authHandlers } from './auth-handshakes.js';
 import { echoHandlers } from './echo.js';
+import { fanoutHandlers } from './fanout.js';
 import { handshakeHandlers } from './handshakes.js';
 import { idleHandlers } from './idle-memory.js';
+import { stormHandlers } from './reconnect-storm.js';
 import { sessionCookieHandlers } from './session-cookies.js';
 
 // Each handler narrows its own request; the parent sends only what the module defines.
@@ -16,6 +18,8 @@ const handlers: Readonly<Record<string, (request: never) => Promise<unknown>>> =
   ...idleHandlers,
   ...sessionCookieHandlers,
   ...authHandlers,
+  ...fanoutHandlers,
+  ...stormHandlers,
 };
 
 answerParent(

@@ -1,7 +1,8 @@
 /**
  * Real session cookies for the authenticated rows: the load child logs users in over HTTP,
  * one POST each, and keeps every Set-Cookie. The first few are the warm regime's, reused round
- * robin; the rest are the cold regime's, each sent to a server at most once.
+ * robin; the rest are the cold regime's, each sent to a server at most once. A row that only
+ * needs cookies its server has not cached (one restarted since) reuses the last login's.
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { authFixture } from '../auth-fixture.js';
@@ -21,16 +22,22 @@ export interface LoginRequest {
   readonly warmSize: number;
   readonly concurrency: number;
   readonly timeoutMs: number;
+  /** Keep the cookies of the last login when there are at least `count`, rather than log in. */
+  readonly reuse?: boolean;
 }
 
 export interface LoginResult {
   readonly loggedIn: number;
+  /** The cookies of an earlier login were kept (`reuse`); nobody logged in. */
+  readonly reused: boolean;
   readonly elapsedMs: number;
   readonly failures: Record<string, number>;
 }
 
 export interface PooledCookie {
   readonly userId: string;
+  /** The cookie as a Cookie header's value: `wsgate.session=...`. */
+  readonly pair: string;
   /** The upgrade's header line, `Cookie: wsgate.session=...\r\n`, built once. */
   readonly head: string;
 }
@@ -54,9 +61,18 @@ export class CookiePool {
     this.#warmSize = Math.min(warmSize, cookies.length);
   }
 
+  get size(): number {
+    return this.#cookies.length;
+  }
+
   /** The warm regime's cookies. */
   get warm(): readonly PooledCookie[] {
     return this.#cookies.slice(0, this.#warmSize);
+  }
+
+  /** The first `count` cookies, whatever they were used for (fewer if the pool is smaller). */
+  first(count: number): readonly PooledCookie[] {
+    return this.#cookies.slice(0, count);
   }
 
   /** The next warm cookie's header line, round robin. */
@@ -77,7 +93,7 @@ let current: CookiePool | undefined;
 
 /** The pool of the last login run; a harness bug (an error) before any. */
 export function cookiePool(): CookiePool {
-  if (current === undefined || current.warm.length === 0) {
+  if (current === undefined || current.size === 0) {
     throw new Error('bench: no session cookies; auth-login must run first.');
   }
   return current;
@@ -119,6 +135,9 @@ function postLogin(url: string, userId: string, agent: Agent, timeoutMs: number)
 
 /** Logs in users `0..count-1` and makes their cookies the pool. */
 async function logIn(request: LoginRequest): Promise<LoginResult> {
+  if (request.reuse === true && current !== undefined && current.size >= request.count) {
+    return { loggedIn: request.count, reused: true, elapsedMs: 0, failures: {} };
+  }
   const failures = new FailureTally();
   const agent = new Agent({ keepAlive: true, maxSockets: request.concurrency });
   const cookies: PooledCookie[] = [];
@@ -133,7 +152,7 @@ async function logIn(request: LoginRequest): Promise<LoginResult> {
         const userId = authFixture.userId(index);
         try {
           const cookie = await postLogin(request.url, userId, agent, request.timeoutMs);
-          cookies[index] = { userId, head: `Cookie: ${cookie}\r\n` };
+          cookies[index] = { userId, pair: cookie, head: `Cookie: ${cookie}\r\n` };
         } catch (error) {
           if (!(error instanceof ConnectFailure)) throw error;
           failures.add(error.message);
@@ -147,6 +166,7 @@ async function logIn(request: LoginRequest): Promise<LoginResult> {
   current = new CookiePool(loggedIn, request.warmSize);
   return {
     loggedIn: loggedIn.length,
+    reused: false,
     elapsedMs: performance.now() - startedAt,
     failures: failures.toRecord(),
   };
@@ -157,12 +177,12 @@ export const sessionCookieHandlers = { 'auth-login': logIn };
 
 /**
  * Parent side: has the load child log `count` users in at `server` (every login must succeed)
- * and says how fast that went.
+ * and says how fast that went; with `reuse`, says so if the last login's cookies were kept.
  */
 export async function logInUsers(
   load: BenchChild<LoadRequest>,
   server: PreparedServer,
-  options: Pick<LoginRequest, 'count' | 'warmSize' | 'concurrency' | 'timeoutMs'>,
+  options: Pick<LoginRequest, 'count' | 'warmSize' | 'concurrency' | 'timeoutMs' | 'reuse'>,
 ): Promise<string> {
   const { count } = options;
   if (count > authFixture.userCount) {
@@ -184,6 +204,7 @@ export async function logInUsers(
       `bench: ${count - result.loggedIn} of ${count} logins failed: ${JSON.stringify(result.failures)}`,
     );
   }
+  if (result.reused) return `reused ${count} session cookies of an earlier login`;
   const seconds = result.elapsedMs / 1_000;
   return `logged in ${count} users over HTTP (${server.name}) in ${seconds.toFixed(1)} s, ${(count / seconds).toFixed(0)}/s`;
 }

@@ -4,7 +4,9 @@
  * WebSocket goes through originValidator, then cookies, session and user
  * (authMiddlewareStack), then urlRouter, then a consumer that accepts only authenticated
  * users. `--cache-size <n>` sets the session's unseal cache (0 turns it off; default: the
- * library's default).
+ * library's default). `--socket-auth` adds socketAuthMiddleware, which @wsgate/client needs
+ * (it answers the client's `auth.whoami`), with an in-socket login like the HTTP one.
+ * `--port <n>` listens there rather than on a free port (a restart comes back on its port).
  */
 import { parseArgs } from 'node:util';
 import {
@@ -15,6 +17,7 @@ import {
   protocolTypeRouter,
   route,
   serve,
+  socketAuthMiddleware,
   urlRouter,
 } from '@wsgate/server';
 import type {
@@ -36,7 +39,13 @@ interface BenchUser extends User {
   readonly sessionAuthHash: string;
 }
 
-const { values: flags } = parseArgs({ options: { 'cache-size': { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: {
+    'cache-size': { type: 'string' },
+    'socket-auth': { type: 'boolean', default: false },
+    port: { type: 'string', default: '0' },
+  },
+});
 const cacheSize = flags['cache-size'] === undefined ? undefined : Number(flags['cache-size']);
 
 const users = new Map<string, BenchUser>();
@@ -109,18 +118,28 @@ class WhoAmIConsumer extends JsonWebsocketConsumer<
   }
 }
 
+const sockets = urlRouter([route('/echo/', WhoAmIConsumer.asApp())]);
+/** `auth.login {credentials: {username}}`: the user, with no password, as the login view. */
+const authenticate = (credentials: unknown): BenchUser | undefined => {
+  const { username } = (credentials ?? {}) as { username?: unknown };
+  return typeof username === 'string' ? users.get(username) : undefined;
+};
+
 const app = protocolTypeRouter({
   http: authMiddlewareStack<BenchUser, HttpScope>(
     urlRouter([route(authFixture.loginPath, loginView)]),
     auth,
   ),
   websocket: originValidator(
-    authMiddlewareStack(urlRouter([route('/echo/', WhoAmIConsumer.asApp())]), auth),
+    authMiddlewareStack(
+      flags['socket-auth'] ? socketAuthMiddleware(sockets, { authenticate }) : sockets,
+      auth,
+    ),
     [authFixture.origin],
   ),
 });
 
 await runServerEntry(async () => {
-  const server = await serve(app, { port: 0, host: '127.0.0.1' });
+  const server = await serve(app, { port: Number(flags.port), host: '127.0.0.1' });
   return { port: server.port, close: () => server.close() };
 });
