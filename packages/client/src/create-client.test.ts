@@ -21,6 +21,13 @@ function client(options: Partial<ClientOptions> = {}): WsgateClient {
   return created;
 }
 
+/** Every `reconnecting` event of `c` from now on, in order. */
+function announcements(c: WsgateClient): ClientEvents['reconnecting'][] {
+  const seen: ClientEvents['reconnecting'][] = [];
+  c.on('reconnecting', (event) => seen.push(event));
+  return seen;
+}
+
 /** Advances to the next connection attempt; returns how long it took. */
 function untilNextSocket(limitMs = 120_000): number {
   const before = FakeWebSocket.instances.length;
@@ -128,12 +135,6 @@ describe('reconnect timing', () => {
 });
 
 describe('the reconnecting event and nextRetryAt', () => {
-  function announcements(c: WsgateClient): ClientEvents['reconnecting'][] {
-    const seen: ClientEvents['reconnecting'][] = [];
-    c.on('reconnecting', (event) => seen.push(event));
-    return seen;
-  }
-
   it('tells each backoff attempt’s number, delay and time, and the attempt comes then', () => {
     const c = client();
     const seen = announcements(c);
@@ -230,8 +231,7 @@ describe('browser signals (stubbed globals)', () => {
   it('does not burn attempts while offline, and reconnects at once when back online', () => {
     const browser = stubWindow(false);
     const c = client();
-    const seen: ClientEvents['reconnecting'][] = [];
-    c.on('reconnecting', (event) => seen.push(event));
+    const seen = announcements(c);
     FakeWebSocket.last.serverClose(1006);
     // No time to tell while offline.
     expect(seen).toEqual([{ attempt: 1, delayMs: null, retryAt: null }]);
@@ -246,9 +246,7 @@ describe('browser signals (stubbed globals)', () => {
 
   it('pauses a pending attempt when the browser goes offline', () => {
     const browser = stubWindow(true);
-    const c = client();
-    const seen: ClientEvents['reconnecting'][] = [];
-    c.on('reconnecting', (event) => seen.push(event));
+    const seen = announcements(client());
     FakeWebSocket.last.serverClose(1006);
     browser.fire('offline');
     // The attempt announced for 500 ms from now waits for the network instead: said again.
