@@ -15,6 +15,7 @@ import { RedisRevocationStore } from '../src/redis/redis-revocation-store.js';
 import { protocolTypeRouter } from '../src/routing/protocol-type-router.js';
 import { route } from '../src/routing/route.js';
 import { urlRouter } from '../src/routing/url-router.js';
+import { sessionEndpoint } from '../src/socket-auth/session-endpoint.js';
 import { socketAuthMiddleware } from '../src/socket-auth/socket-auth-middleware.js';
 import type { RunningServer } from '../src/adapter/serve.js';
 import { Harness, httpRequest } from './adapter-fixtures.js';
@@ -83,6 +84,7 @@ describe.skipIf(!canRun)('a Redis outage under the auth stack and a consumer', (
     const http = urlRouter<HttpScope>([
       route('/login', authMiddlewareStack<TestUser, HttpScope>(views.login, stack)),
       route('/logout', authMiddlewareStack<TestUser, HttpScope>(views.logout, stack)),
+      route('/wsgate/session', sessionEndpoint({ session: stack.session, logger })),
     ]);
     const websocket = authMiddlewareStack(
       socketAuthMiddleware(RoomConsumer.asApp({ channelLayer: layer, logger }), {
@@ -173,6 +175,20 @@ describe.skipIf(!canRun)('a Redis outage under the auth stack and a consumer', (
     expect(response.status).toBe(503);
     expect(response.headers).toContainEqual(['retry-after', '5']);
     expect(JSON.parse(response.body.toString())).toMatchObject({
+      code: 'SESSION_STORE_UNAVAILABLE',
+    });
+
+    // A ticket from a refresh in the socket cannot be claimed once: the endpoint refuses it.
+    const before = bob.frames.length;
+    await bob.request('session.refresh');
+    const { ticket } = bob.frames.slice(before).find((frame) => frame.type === 'session.updated')!;
+    const exchange = await httpRequest(`${origin}/wsgate/session`, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: [JSON.stringify({ ticket })],
+    });
+    expect(exchange.status).toBe(503);
+    expect(JSON.parse(exchange.body.toString())).toMatchObject({
       code: 'SESSION_STORE_UNAVAILABLE',
     });
 

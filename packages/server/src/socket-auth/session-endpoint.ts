@@ -13,6 +13,7 @@ import {
 } from '../sessions/session-cookie.js';
 import { resolveSessionOptions } from '../sessions/session-options.js';
 import type { SessionOptions, SessionSettings } from '../sessions/session-options.js';
+import { unavailableReply } from '../unavailable-reply.js';
 import { EndpointRefusal, readTicketBody, respond, singleHeader } from './endpoint-http.js';
 import { maxTicketTtlSeconds, openTicket } from './ticket-codec.js';
 import type { Ticket } from './ticket-codec.js';
@@ -109,6 +110,16 @@ async function checkBinding(settings: SessionSettings, scope: HttpScope, ticket:
   );
 }
 
+/**
+ * The refusal for a revocation store that is away: no ticket is honoured unchecked, and the
+ * outage is the store's to log, once.
+ */
+function unavailableRefusal(error: unknown): EndpointRefusal | undefined {
+  const reply = unavailableReply(error);
+  if (reply === undefined) return undefined;
+  return new EndpointRefusal(503, reply.code, reply.message, [['retry-after', '5']]);
+}
+
 /** The `set-cookie` a valid, unused ticket earns. */
 async function exchange(
   settings: SessionSettings,
@@ -152,6 +163,7 @@ async function exchange(
  * | 409 | SESSION_CONFLICT | the request carries a live session cookie the ticket is not bound to |
  * | 413 | MESSAGE_TOO_BIG | the body is over 8 KiB |
  * | 415 | UNSUPPORTED_MEDIA_TYPE | the body is not `application/json` |
+ * | 503 | SESSION_STORE_UNAVAILABLE | the revocation store (Redis) is unreachable; `Retry-After: 5` |
  *
  * Every ticket is single-use: used ids are kept in the session's revocation store (keys
  * `ticket:<id>`) until the ticket expires.
@@ -208,13 +220,14 @@ export function sessionEndpoint(options: SessionEndpointOptions): Application {
       const cookie = await exchange(settings, inFlight, ticketTtlSeconds * 1000, scope, receive);
       await respond(send, 204, [...cors, cookie]);
     } catch (error) {
-      if (!(error instanceof EndpointRefusal)) throw error;
-      logger.debug(`session endpoint refused a request: ${error.message}`, {
-        status: error.status,
+      const refusal = error instanceof EndpointRefusal ? error : unavailableRefusal(error);
+      if (refusal === undefined) throw error;
+      logger.debug(`session endpoint refused a request: ${refusal.message}`, {
+        status: refusal.status,
         client: scope.client?.[0] ?? null,
       });
-      const body = { code: error.code, message: error.message };
-      await respond(send, error.status, [...cors, ...error.headers], body);
+      const body = { code: refusal.code, message: refusal.message };
+      await respond(send, refusal.status, [...cors, ...refusal.headers], body);
     }
   };
 }
