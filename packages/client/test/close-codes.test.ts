@@ -1,40 +1,16 @@
 /// <reference types="node" />
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClientOptions, WsgateClient } from '../src/index.js';
-import { createClient } from '../src/index.js';
-import { ProtocolServer } from './protocol-server.js';
+import { describe, expect } from 'vitest';
+import { serverTest as it } from './server-test.js';
 import { nextEvent, record, stateReached } from './wait.js';
 
-let server: ProtocolServer;
-const clients: WsgateClient[] = [];
-
-function connect(options: Partial<ClientOptions> = {}): WsgateClient {
-  const client = createClient({
-    url: server.url,
-    reconnect: { baseMs: 20, capMs: 40, random: () => 0.5 },
-    ...options,
-  });
-  clients.push(client);
-  return client;
-}
-
-beforeEach(async () => {
-  server = await ProtocolServer.start();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server.close();
-});
-
 describe('terminal codes: closed, an error (and revoked for 4403), no reconnect', () => {
-  it.each([
+  it.for<[number, string, 'revoked' | undefined]>([
     [4403, 'banned', 'revoked'],
     [1008, 'policy', undefined],
     [1009, 'too big', undefined],
     [4400, 'bad messages again and again', undefined],
     [4000, 'the application says no', undefined],
-  ])('%i', async (code, message, extraEvent) => {
+  ])('%i', async ([code, message, extraEvent], { server, connect }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const log = record(client, ['close', 'revoked', 'error', 'state']);
@@ -53,7 +29,7 @@ describe('terminal codes: closed, an error (and revoked for 4403), no reconnect'
     expect(server.handshakes).toHaveLength(1);
   });
 
-  it('1000 from the server closes without an error', async () => {
+  it('1000 from the server closes without an error', async ({ server, connect }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const log = record(client, ['close', 'error', 'state']);
@@ -65,7 +41,10 @@ describe('terminal codes: closed, an error (and revoked for 4403), no reconnect'
     ]);
   });
 
-  it('rejects pending requests with the close code and hands back queued messages', async () => {
+  it('rejects pending requests with the close code and hands back queued messages', async ({
+    server,
+    connect,
+  }) => {
     server.refusals.push({ code: 4403, message: 'banned' });
     const client = connect();
     const errors = record(client, ['error']);
@@ -78,19 +57,24 @@ describe('terminal codes: closed, an error (and revoked for 4403), no reconnect'
 });
 
 describe('reconnecting codes', () => {
-  it.each([1001, 1011, 1012, 1013, 4408, 1006])('%i reconnects with backoff', async (code) => {
-    const client = connect();
-    client.on('error', () => undefined);
-    await nextEvent(client, 'open');
-    if (code === 1006) server.last.socket.terminate();
-    else server.closeWith(server.last, code);
-    const closed = await nextEvent(client, 'close');
-    expect(closed).toMatchObject({ code, willReconnect: true });
-    await nextEvent(client, 'open');
-    expect(server.connections).toHaveLength(2);
-  });
+  it.for([1001, 1011, 1012, 1013, 4408, 1006])(
+    '%i reconnects with backoff',
+    async (code, { server, connect }) => {
+      const client = connect();
+      await nextEvent(client, 'open');
+      if (code === 1006) server.last.socket.terminate();
+      else server.closeWith(server.last, code);
+      const closed = await nextEvent(client, 'close');
+      expect(closed).toMatchObject({ code, willReconnect: true });
+      await nextEvent(client, 'open');
+      expect(server.connections).toHaveLength(2);
+    },
+  );
 
-  it('4429 waits retryAfterMs from the auth.error, not the backoff', async () => {
+  it('4429 waits retryAfterMs from the auth.error, not the backoff', async ({
+    server,
+    connect,
+  }) => {
     // A backoff delay would be ~60 s here: reconnecting within the test's bound proves the
     // client took the server's 30 ms instead.
     const client = connect({ reconnect: { baseMs: 60_000, capMs: 60_000, random: () => 0.99 } });
@@ -100,7 +84,7 @@ describe('reconnecting codes', () => {
     await nextEvent(client, 'open');
   });
 
-  it('4429 without retryAfterMs falls back to the backoff', async () => {
+  it('4429 without retryAfterMs falls back to the backoff', async ({ server, connect }) => {
     const client = connect();
     await nextEvent(client, 'open');
     server.closeWith(server.last, 4429, { message: 'slow down' });
@@ -108,7 +92,10 @@ describe('reconnecting codes', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  it('reconnect: false ends the client on any close, without an error', async () => {
+  it('reconnect: false ends the client on any close, without an error', async ({
+    server,
+    connect,
+  }) => {
     const client = connect({ reconnect: false });
     const log = record(client, ['close', 'error', 'state']);
     await nextEvent(client, 'open');
@@ -119,7 +106,7 @@ describe('reconnecting codes', () => {
 });
 
 describe('4401: refresh once, then reconnect; a second 4401 is terminal', () => {
-  it('reconnects at once, without a backoff delay, and recovers', async () => {
+  it('reconnects at once, without a backoff delay, and recovers', async ({ server, connect }) => {
     const client = connect({ reconnect: { baseMs: 60_000, capMs: 60_000, random: () => 0.99 } });
     await nextEvent(client, 'open');
     server.closeWith(server.last, 4401, { message: 'session expired' });
@@ -127,7 +114,10 @@ describe('4401: refresh once, then reconnect; a second 4401 is terminal', () => 
     await nextEvent(client, 'open');
   });
 
-  it('stops with expired and an error when the retry is refused with 4401 again', async () => {
+  it('stops with expired and an error when the retry is refused with 4401 again', async ({
+    server,
+    connect,
+  }) => {
     server.refusals.push(
       { code: 4401, message: 'not authenticated' },
       { code: 4401, message: 'still not authenticated' },
@@ -148,9 +138,11 @@ describe('4401: refresh once, then reconnect; a second 4401 is terminal', () => 
     expect(server.handshakes).toHaveLength(2);
   });
 
-  it('exchanges the ticket in flight before the retry, so the retry carries the new cookie', async () => {
+  it('exchanges the ticket in flight before the retry, so the retry carries the new cookie', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
-    client.on('error', () => undefined);
     await nextEvent(client, 'open');
     await client.login({ username: 'ada', password: 'lovelace' });
     server.closeWith(server.last, 4401, { message: 'session expired' });

@@ -1,40 +1,17 @@
 /// <reference types="node" />
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WsgateClient } from '../src/index.js';
+import { describe, expect } from 'vitest';
 import { WebSocket } from 'ws';
-import { createClient } from '../src/index.js';
-import { ProtocolServer } from './protocol-server.js';
+import { serverTest as it } from './server-test.js';
 import { nextEvent, record, stateReached, until } from './wait.js';
 
 /** How far before Date.now() a Node timer may fire (see the retry-time test). */
 const clockSlackMs = 5;
 
-let server: ProtocolServer;
-const clients: WsgateClient[] = [];
-
-/** A client with fast, deterministic reconnects; every test's clients are closed afterwards. */
-function connect(options: Partial<Parameters<typeof createClient>[0]> = {}): WsgateClient {
-  const client = createClient({
-    url: server.url,
-    reconnect: { baseMs: 20, capMs: 40, random: () => 0.5 },
-    ...options,
-  });
-  client.on('error', () => undefined);
-  clients.push(client);
-  return client;
-}
-
-beforeEach(async () => {
-  server = await ProtocolServer.start();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server.close();
-});
-
 describe('state transitions', () => {
-  it('goes connecting -> open once the server answered the handshake', async () => {
+  it('goes connecting -> open once the server answered the handshake', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     expect(client.state).toBe('connecting');
     const log = record(client, ['state', 'open']);
@@ -48,7 +25,10 @@ describe('state transitions', () => {
     expect(server.last.control).toEqual(['auth.whoami']);
   });
 
-  it('goes open -> reconnecting -> open when the server restarts (1012)', async () => {
+  it('goes open -> reconnecting -> open when the server restarts (1012)', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const log = record(client, ['close', 'state', 'open']);
@@ -63,7 +43,10 @@ describe('state transitions', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  it('goes connecting -> reconnecting when the first attempt is refused, then opens', async () => {
+  it('goes connecting -> reconnecting when the first attempt is refused, then opens', async ({
+    server,
+    connect,
+  }) => {
     server.refusals.push({ code: 1013, message: 'try again later' });
     const client = connect();
     const log = record(client, ['close', 'state']);
@@ -75,7 +58,10 @@ describe('state transitions', () => {
     ]);
   });
 
-  it('goes reconnecting -> closed on close() during the backoff, and never connects again', async () => {
+  it('goes reconnecting -> closed on close() during the backoff, and never connects again', async ({
+    server,
+    connect,
+  }) => {
     const client = connect({ reconnect: { baseMs: 60_000, random: () => 0.99 } });
     await nextEvent(client, 'open');
     server.closeWith(server.last, 1011);
@@ -88,7 +74,10 @@ describe('state transitions', () => {
     expect(server.handshakes).toHaveLength(1);
   });
 
-  it('goes open -> closed on close(), with a close event and a close frame to the server', async () => {
+  it('goes open -> closed on close(), with a close event and a close frame to the server', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const closedOnServer = new Promise<number>((resolve) =>
@@ -103,7 +92,10 @@ describe('state transitions', () => {
     expect(await closedOnServer).toBe(4000);
   });
 
-  it('goes connecting -> closed on a terminal code during the first handshake', async () => {
+  it('goes connecting -> closed on a terminal code during the first handshake', async ({
+    server,
+    connect,
+  }) => {
     server.refusals.push({ code: 4403, message: 'banned' });
     const client = connect();
     const log = record(client, ['state']);
@@ -111,7 +103,7 @@ describe('state transitions', () => {
     expect(log).toEqual([['state', { state: 'closed', previous: 'connecting' }]]);
   });
 
-  it('goes closed -> connecting -> open on connect()', async () => {
+  it('goes closed -> connecting -> open on connect()', async ({ connect }) => {
     const client = connect();
     await nextEvent(client, 'open');
     client.close();
@@ -124,20 +116,25 @@ describe('state transitions', () => {
     ]);
   });
 
-  it('reconnects after the server vanished, with the attempts backing off', async () => {
+  it('reconnects after the server vanished, with the attempts backing off', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
-    const port = server.port;
     await server.close();
     const failed = await nextEvent(client, 'close', (event) => event.code === 1006);
     expect(failed.willReconnect).toBe(true);
     expect(client.state).toBe('reconnecting');
-    // Same port, new server: the client finds it on a later attempt.
-    server = await ProtocolServer.start({ port });
+    // Back on the same port: the client finds it on a later attempt.
+    await server.restart();
     await nextEvent(client, 'open');
   });
 
-  it('tells when it retries after a server restart, within the backoff, and retries then', async () => {
+  it('tells when it retries after a server restart, within the backoff, and retries then', async ({
+    server,
+    connect,
+  }) => {
     const made: number[] = [];
     /** ws, noting when the client makes each attempt (the server may not be there to see it). */
     class NotingWebSocket extends WebSocket {
@@ -152,10 +149,9 @@ describe('state transitions', () => {
     const log = record(client, ['reconnecting']);
     // Down until the first retry failed, so that the backoff grows at least once.
     const retryFailed = nextEvent(client, 'reconnecting', ({ attempt }) => attempt === 2);
-    const port = server.port;
     await server.close();
     await retryFailed;
-    server = await ProtocolServer.start({ port });
+    await server.restart();
     await nextEvent(client, 'open');
 
     const announced = log.map(([, event]) => event);
@@ -177,7 +173,10 @@ describe('state transitions', () => {
 });
 
 describe('messages', () => {
-  it('delivers text and binary application frames, and never control frames', async () => {
+  it('delivers text and binary application frames, and never control frames', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const received: (string | ArrayBuffer)[] = [];
@@ -192,7 +191,7 @@ describe('messages', () => {
     expect(received[2]).toBe('plain text');
   });
 
-  it('sends text, binary and JSON while open', async () => {
+  it('sends text, binary and JSON while open', async ({ server, connect }) => {
     const client = connect();
     await nextEvent(client, 'open');
     expect(client.send('one')).toBe('sent');
@@ -206,7 +205,10 @@ describe('messages', () => {
     ]);
   });
 
-  it('queues sends while reconnecting and flushes them in order, after the handshake', async () => {
+  it('queues sends while reconnecting and flushes them in order, after the handshake', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
     server.closeWith(server.last, 1012);
@@ -220,7 +222,10 @@ describe('messages', () => {
     expect(second.control[0]).toBe('auth.whoami');
   });
 
-  it('drops what exceeds queueLimit with an error that hands the message back', async () => {
+  it('drops what exceeds queueLimit with an error that hands the message back', async ({
+    server,
+    connect,
+  }) => {
     const client = connect({ queueLimit: 2 });
     const errors = record(client, ['error']);
     expect([client.send('a'), client.send('b'), client.send('c')]).toEqual([
@@ -235,7 +240,7 @@ describe('messages', () => {
     expect(server.last.received).toEqual(['a', 'b']);
   });
 
-  it('hands queued messages back in an error when the client closes', () => {
+  it('hands queued messages back in an error when the client closes', ({ connect }) => {
     const client = connect();
     client.send('never sent');
     const errors = record(client, ['error']);
@@ -245,7 +250,10 @@ describe('messages', () => {
     expect(errors[1]![1]).toMatchObject({ code: 'CLIENT_CLOSED', dropped: ['after'] });
   });
 
-  it('reports malformed and unknown control frames as errors and keeps working', async () => {
+  it('reports malformed and unknown control frames as errors and keeps working', async ({
+    server,
+    connect,
+  }) => {
     const client = connect();
     await nextEvent(client, 'open');
     const errors = record(client, ['error']);
@@ -262,7 +270,7 @@ describe('messages', () => {
     await expect(client.whoami()).resolves.toBeNull();
   });
 
-  it('refuses to send what a WebSocket cannot, and JSON with a protocol type', () => {
+  it('refuses to send what a WebSocket cannot, and JSON with a protocol type', ({ connect }) => {
     const client = connect();
     expect(() => client.send({ text: 'hi' } as never)).toThrow(/use sendJson/);
     expect(() => client.sendJson({ type: 'auth.login' })).toThrow(/belong to the protocol/);
@@ -271,7 +279,7 @@ describe('messages', () => {
 });
 
 describe('heartbeat', () => {
-  it('replaces a link whose server stopped answering', async () => {
+  it('replaces a link whose server stopped answering', async ({ server, connect }) => {
     const client = connect({ heartbeatMs: 30, heartbeatTimeoutMs: 60 });
     await nextEvent(client, 'open');
     server.pause(server.last);
@@ -282,7 +290,7 @@ describe('heartbeat', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  it('keeps a link that answers its pings', async () => {
+  it('keeps a link that answers its pings', async ({ server, connect }) => {
     const client = connect({ heartbeatMs: 20, heartbeatTimeoutMs: 1_000 });
     await nextEvent(client, 'open');
     await until(

@@ -4,7 +4,7 @@
  * for the client's integration tests: a real peer over loopback, not a mock. It keeps sessions
  * in memory (cookie `sid`), answers auth.login/logout/whoami, session.refresh and session.ping,
  * exchanges tickets at `/wsgate/session`, and lets a test refuse handshakes with a close code,
- * close live sockets, send raw frames, or stop answering.
+ * close live sockets, send raw frames, stop answering, or stop and come back on the same port.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -45,8 +45,6 @@ export interface ProtocolServerOptions {
   readonly allowedOrigin?: string;
   /** Session lifetime in ms. */
   readonly ttlMs?: number;
-  /** Port to listen on (to come back on the same one); a free one when unset. */
-  readonly port?: number;
 }
 
 const users: Record<string, { password: string; user: WireUser }> = {
@@ -71,25 +69,23 @@ export class ProtocolServer {
   readonly #sessions = new Map<string, Session>();
   readonly #tickets = new Map<string, Session>();
   readonly #waiters: (() => void)[] = [];
+  #http: Server;
+  #wss: WebSocketServer;
+  #port = 0;
 
-  private constructor(
-    private readonly http: Server,
-    private readonly wss: WebSocketServer,
-    private readonly options: ProtocolServerOptions,
-  ) {}
+  private constructor(private readonly options: ProtocolServerOptions) {
+    [this.#http, this.#wss] = this.#servers();
+  }
 
+  /** Listens on a free port of 127.0.0.1. */
   static async start(options: ProtocolServerOptions = {}): Promise<ProtocolServer> {
-    const http = createServer();
-    const wss = new WebSocketServer({ server: http, path: '/ws/' });
-    const server = new ProtocolServer(http, wss, options);
-    http.on('request', (request, response) => server.#http(request, response));
-    wss.on('connection', (socket, request) => server.#accept(socket, request));
-    await new Promise<void>((resolve) => http.listen(options.port ?? 0, '127.0.0.1', resolve));
+    const server = new ProtocolServer(options);
+    await server.#listen(0);
     return server;
   }
 
   get port(): number {
-    return (this.http.address() as AddressInfo).port;
+    return this.#port;
   }
 
   get url(): string {
@@ -145,11 +141,38 @@ export class ProtocolServer {
     connection.socket.pause();
   }
 
+  /**
+   * Drops every socket without a closing handshake (the client sees 1006) and stops listening,
+   * as a crashed process does. Idempotent.
+   */
   async close(): Promise<void> {
-    for (const client of this.wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    if (!this.#http.listening) return;
+    for (const client of this.#wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    this.#http.closeAllConnections();
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+
+  /**
+   * Listens again on the same port after `close()`, as a restarted process does. Sessions and
+   * what was recorded (connections, handshakes) carry over, as a session store would.
+   */
+  async restart(): Promise<void> {
+    [this.#http, this.#wss] = this.#servers();
+    await this.#listen(this.#port);
+  }
+
+  #servers(): [Server, WebSocketServer] {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http, path: '/ws/' });
+    http.on('request', (request, response) => this.#sessionEndpoint(request, response));
+    wss.on('connection', (socket, request) => this.#accept(socket, request));
+    return [http, wss];
+  }
+
+  async #listen(port: number): Promise<void> {
+    await new Promise<void>((resolve) => this.#http.listen(port, '127.0.0.1', resolve));
+    this.#port = (this.#http.address() as AddressInfo).port;
   }
 
   #newSession(): Session {
@@ -247,7 +270,7 @@ export class ProtocolServer {
   }
 
   /** The session endpoint: a ticket in, the session cookie out (DESIGN.md "Session refresh"). */
-  #http(request: IncomingMessage, response: ServerResponse): void {
+  #sessionEndpoint(request: IncomingMessage, response: ServerResponse): void {
     if (request.method !== 'POST' || request.url !== '/wsgate/session') {
       response.writeHead(404).end();
       return;
