@@ -90,8 +90,9 @@ function savingSend(
  * A cookie that does not open, or whose session was revoked by logout, gives an empty session.
  * With two cookies of the session's name, the first one the browser sent is used. While the
  * revocation store fails (Redis down), requests with a cookie are refused, never let through
- * unchecked: HTTP 503 and WebSocket close 1013 with `SESSION_STORE_UNAVAILABLE`, logged once
- * as the outage starts and once as it ends.
+ * unchecked: HTTP 503 `{"code": "SESSION_STORE_UNAVAILABLE", ...}`, WebSocket close 1013 (try
+ * again later) after an `auth.error` that says why; logged once as the outage starts and once
+ * as it ends.
  *
  * @example
  * const app = cookieMiddleware(
