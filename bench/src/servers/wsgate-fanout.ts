@@ -53,7 +53,13 @@ async function openLayer(): Promise<ChannelLayer> {
   }
   // A prefix of its own, so neither a run nor a test sharing this Redis sees the other's keys.
   const prefix = `wsgate-bench-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const layer = new RedisChannelLayer({ url: redisUrl, prefix, commandTimeout: redisTimeoutMs });
+  const layer = new RedisChannelLayer({
+    url: redisUrl,
+    prefix,
+    commandTimeout: redisTimeoutMs,
+    // Far longer than a run; a run killed before its flush leaves keys that expire by then.
+    groupExpiry: 600,
+  });
   try {
     // The first command that needs Redis: it answers, or the layer gives up after the time-out.
     await layer.flush();
