@@ -86,8 +86,9 @@ export interface WsgateClient {
   readonly user: WireUser | null;
   /**
    * When the scheduled connection attempt is made, in ms since the epoch: the `retryAt` of the
-   * last `reconnecting` event while that attempt waits; null otherwise (connected, an attempt
-   * under way, offline, or closed).
+   * last `reconnecting` event while that attempt waits. Null when no attempt waits for a time:
+   * connected, an attempt under way, the session refresh that comes first after 4401, offline,
+   * or closed.
    *
    * @default null
    * @example
