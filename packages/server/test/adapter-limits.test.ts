@@ -303,6 +303,47 @@ describe('close()', () => {
     expect(error.code).toBe('ECONNREFUSED');
   });
 
+  it('waits for applications to finish their disconnect before it resolves', async () => {
+    const disconnected = deferred();
+    const cleanupMayEnd = deferred();
+    let cleanedUp = false;
+    const server = await harness.start(async (_scope, receive, send) => {
+      await receive();
+      await send({ type: 'websocket.accept' });
+      await receive();
+      disconnected.resolve();
+      await cleanupMayEnd.promise;
+      cleanedUp = true;
+    });
+    const client = harness.client(server, '/');
+    await client.handshake();
+    let resolved = false;
+    const closing = server.close().then(() => (resolved = true));
+    expect((await client.close()).code).toBe(1001);
+    await within(disconnected.promise, 'the application to see the disconnect');
+    await new Promise((next) => setImmediate(next));
+    expect(resolved).toBe(false);
+    cleanupMayEnd.resolve();
+    await within(closing, 'close() to resolve');
+    expect(cleanedUp).toBe(true);
+  });
+
+  it('stops waiting for an application still running after drainTimeoutMs', async () => {
+    const server = await harness.start(
+      async (_scope, receive, send) => {
+        await receive();
+        await send({ type: 'websocket.accept' });
+        await receive();
+        await new Promise(() => {}); // a disconnect handler that never ends
+      },
+      { drainTimeoutMs: 100 },
+    );
+    const client = harness.client(server, '/');
+    await client.handshake();
+    await within(server.close(), 'close() to resolve', 3_000);
+    expect((await client.close()).code).toBe(1001);
+  });
+
   it('terminates sockets that do not finish closing within drainTimeoutMs', async () => {
     const server = await harness.start(recorder([]), { drainTimeoutMs: 100 });
     const raw = await upgradedRaw(server);

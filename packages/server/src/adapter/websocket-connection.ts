@@ -72,6 +72,12 @@ export class WebSocketConnection implements FlowControl {
   #ws: WebSocket | null = null;
   #outbound: OutboundFlow | null = null;
   #loggedLateSend = false;
+  /**
+   * The connection counts as live (for `close()`'s drain) until its socket is closed and its
+   * application has returned, so a shutdown waits for `disconnect` handlers (a presence
+   * "left" notice, say) instead of closing the channel layer under them.
+   */
+  #awaitingApp = true;
 
   constructor(request: UpgradeRequest) {
     this.#request = request;
@@ -104,9 +110,21 @@ export class WebSocketConnection implements FlowControl {
       running = Promise.reject(error);
     }
     return running.then(
-      () => this.#returned(),
-      (error: unknown) => this.#failed(error),
+      () => {
+        this.#returned();
+        this.#appEnded();
+      },
+      (error: unknown) => {
+        this.#failed(error);
+        this.#appEnded();
+      },
     );
+  }
+
+  #appEnded(): void {
+    if (!this.#awaitingApp) return;
+    this.#awaitingApp = false;
+    if (this.#phase === 'closed') this.#onClosed(this);
   }
 
   #returned(): void {
@@ -135,6 +153,8 @@ export class WebSocketConnection implements FlowControl {
     if (this.#phase === 'open') this.#phase = 'closing';
     if (this.#ws) this.#ws.terminate();
     else this.#socket.destroy();
+    // Out of time: an application still running is no longer waited for.
+    this.#appEnded();
   }
 
   /** Stops reading frames: the inbox is full, so TCP pushes back on the client. */
@@ -297,7 +317,7 @@ export class WebSocketConnection implements FlowControl {
         ? { type: 'websocket.disconnect', code }
         : { type: 'websocket.disconnect', code, reason },
     );
-    this.#onClosed(this);
+    if (!this.#awaitingApp) this.#onClosed(this);
   }
 
   #log(level: 'debug' | 'warn' | 'error', message: string, details: Record<string, unknown> = {}) {
