@@ -46,6 +46,19 @@ const signUpRefusals: Record<SignUpRefusal, FormOutcome> = {
 
 const busy = failure(503, 'busy', 'the server is busy checking other passwords; try again');
 
+/** Redis (or another shared backend) is away: a retry in a few seconds may work. */
+const unavailable = {
+  ...failure(503, 'unavailable', 'the server cannot reach its session store; try again shortly'),
+  retryAfterMs: 5_000,
+};
+
+/** What wsgate's Redis pieces throw while Redis is unreachable. */
+const outageCodes: ReadonlySet<string> = new Set([
+  'STORE_UNAVAILABLE',
+  'LAYER_UNAVAILABLE',
+  'SESSION_STORE_UNAVAILABLE',
+]);
+
 function header(scope: HttpScope, name: string): string | undefined {
   return scope.headers.find(([key]) => key === name)?.[1];
 }
@@ -95,7 +108,10 @@ function formView(view: View): Application<ViewScope> {
     if (!form.ok)
       return replyToForm(scope, send, failure(form.status, 'form', form.message), undefined);
     // Decided before the response starts, so the session middleware sets the cookie with it.
-    const outcome = await view(scope, form.fields);
+    const outcome = await view(scope, form.fields).catch((error: unknown) => {
+      if (error instanceof WsgateError && outageCodes.has(error.code)) return unavailable;
+      throw error;
+    });
     await replyToForm(scope, send, outcome, form.fields.get('room'));
   };
 }

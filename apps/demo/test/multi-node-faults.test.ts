@@ -126,8 +126,14 @@ describe.skipIf(!canRun)('the demo on two nodes, under faults', { timeout: 60_00
     expect(await ada.client.whoami()).toMatchObject({ username: 'ada' });
     expect(await grace.client.whoami()).toMatchObject({ username: 'grace' });
 
-    // A message for the room cannot reach it: its sender is told, after the commandTimeout.
+    // A message for the room cannot reach it: its sender is told, after the commandTimeout;
+    // a sign-in (its throttle is in Redis) meanwhile gets a 503 that says to try again.
+    const signingIn = postForm(b, '/auth/login', { username: 'ada', password: 'ada-password' });
     ada.client.sendJson({ type: 'say', text: 'during' });
+    const refused = await signingIn;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(await ada.next('client-error')).toMatchObject({
       code: 'LAYER_UNAVAILABLE',
       message: expect.stringMatching(/may not have been delivered; send it again/),

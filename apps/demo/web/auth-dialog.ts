@@ -7,6 +7,10 @@ const formErrors: Record<string, { tab: AuthTab; message: string }> = {
   credentials: { tab: 'signin', message: 'Wrong username or password.' },
   throttled: { tab: 'signin', message: 'Too many failed sign-ins. Wait a minute, then try again.' },
   busy: { tab: 'signin', message: 'The server is busy checking passwords; try again in a moment.' },
+  unavailable: {
+    tab: 'signin',
+    message: 'The server cannot reach its session store. Try again in a few seconds.',
+  },
   taken: { tab: 'signup', message: 'That username is taken. Pick another, or sign in.' },
   username: { tab: 'signup', message: 'Pick a username of 2 to 24 letters, digits, _ or -.' },
   password: { tab: 'signup', message: 'Pick a password of at least 8 characters.' },
