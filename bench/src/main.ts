@@ -6,19 +6,20 @@
  * ratios to the suite's first server (raw `ws`, where there is one).
  *
  * Measurements come in suites, each with its own servers: idle memory at 10,000
- * authenticated connections (first, on fresh processes); the plain rows (raw ws against the
- * wsgate echo app); the authenticated rows (raw ws against the full auth stack, with and
- * without its unseal cache); group fan-out (wsgate's in-memory channel layer against its
- * Redis layer, which needs Redis on 127.0.0.1:6379, and a plain loop over ws's sockets); and
- * a reconnect storm (@wsgate/client against an auth server that is killed and restarted: ws
- * has no reconnecting client, so no baseline, absolute figures). A server in two suites is
- * one process.
+ * authenticated connections (raw ws, wsgate, and the auth stack without and with the
+ * socketAuthMiddleware that @wsgate/client needs; first, on fresh processes); the plain rows
+ * (raw ws against the wsgate echo app); the authenticated rows (raw ws against the full auth
+ * stack, with and without its unseal cache); group fan-out (wsgate's in-memory channel layer
+ * against its Redis layer, which needs Redis on 127.0.0.1:6379, and a plain loop over ws's
+ * sockets); and a reconnect storm (@wsgate/client against an auth server that is killed and
+ * restarted: ws has no reconnecting client, so no baseline, absolute figures). A server in
+ * two suites is one process.
  *
  * Flags (after `npm run bench --`): `--rounds <n>` windows per server and measurement
  * (default 5, and 3 for the longer authenticated, fan-out and storm windows); `--only <names>`
  * (a comma list of measurements: idle-memory, handshakes, echo, auth-handshakes, fanout,
- * reconnect-storm); `--profile` (write a V8 CPU
- * profile of each server to bench/results/profiles/, for `node dist/profile-summary.js`).
+ * reconnect-storm); `--profile` (write a V8 CPU profile of each server to
+ * bench/results/profiles/, for `node dist/profile-summary.js`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -65,6 +66,13 @@ const wsgateAuth: Target = {
   entry: 'servers/wsgate-auth.js',
   authenticates: true,
 };
+/** The auth stack as @wsgate/client needs it: with socketAuthMiddleware, which answers whoami. */
+const wsgateSocketAuth: Target = {
+  name: 'wsgate auth, socket auth',
+  entry: 'servers/wsgate-auth.js',
+  args: ['--socket-auth'],
+  authenticates: true,
+};
 const socketIo: Target = {
   name: 'socket.io',
   entry: 'servers/socketio-echo.js',
@@ -72,12 +80,15 @@ const socketIo: Target = {
 };
 
 // Idle memory first, in a suite of its own: it needs servers that have not yet held any
-// connection (the auth server has only logged its users in). In the authenticated rows,
+// connection (an auth server has at most logged users in). In the authenticated rows,
 // wsgate without auth (it ignores the cookie) tells the auth stack's cost from the rest, and
 // Socket.IO without auth its middleware's. A measurement whose load does not speak a server's
 // protocol leaves that server out (its column reads n/a).
 const suites: readonly Suite[] = [
-  { targets: [rawWs, wsgate, wsgateAuth], measurements: [idleMemoryMeasurement] },
+  {
+    targets: [rawWs, wsgate, wsgateAuth, wsgateSocketAuth],
+    measurements: [idleMemoryMeasurement],
+  },
   {
     targets: [rawWs, wsgate, socketIo],
     measurements: [handshakeMeasurement, echoMeasurement],
@@ -121,15 +132,8 @@ const suites: readonly Suite[] = [
     measurements: [fanoutMeasurement],
   },
   {
-    // A server of its own, as the storm restarts it; @wsgate/client needs socketAuthMiddleware.
-    targets: [
-      {
-        name: 'wsgate auth, socket auth',
-        entry: 'servers/wsgate-auth.js',
-        args: ['--socket-auth'],
-        authenticates: true,
-      },
-    ],
+    // Alone: the storm restarts its server, and ws has no client that reconnects by itself.
+    targets: [wsgateSocketAuth],
     measurements: [reconnectStormMeasurement],
   },
 ];
