@@ -6,8 +6,9 @@
  * ratios to the suite's first server (raw `ws`, where there is one).
  *
  * Measurements come in suites, each with its own servers: idle memory at 10,000
- * authenticated connections (raw ws, wsgate, and the auth stack without and with the
- * socketAuthMiddleware that @wsgate/client needs; first, on fresh processes); the plain rows
+ * authenticated connections (raw ws, wsgate, the auth stack without and with the
+ * socketAuthMiddleware that @wsgate/client needs, and Socket.IO without and with its auth
+ * middleware; first, on fresh processes); the plain rows
  * (raw ws against the wsgate echo app); the authenticated rows (raw ws against the full auth
  * stack, with and without its unseal cache); group fan-out (wsgate's in-memory channel layer
  * against its Redis layer, which needs Redis on 127.0.0.1:6379, and a plain loop over ws's
@@ -78,6 +79,12 @@ const socketIo: Target = {
   entry: 'servers/socketio-echo.js',
   protocol: 'socket.io',
 };
+const socketIoAuth: Target = {
+  name: 'socket.io auth',
+  entry: 'servers/socketio-auth.js',
+  authenticates: true,
+  protocol: 'socket.io',
+};
 
 // Idle memory first, in a suite of its own: it needs servers that have not yet held any
 // connection (an auth server has at most logged users in). In the authenticated rows,
@@ -86,7 +93,7 @@ const socketIo: Target = {
 // protocol leaves that server out (its column reads n/a).
 const suites: readonly Suite[] = [
   {
-    targets: [rawWs, wsgate, wsgateAuth, wsgateSocketAuth],
+    targets: [rawWs, wsgate, wsgateAuth, wsgateSocketAuth, socketIo, socketIoAuth],
     measurements: [idleMemoryMeasurement],
   },
   {
@@ -105,12 +112,7 @@ const suites: readonly Suite[] = [
         authenticates: true,
       },
       socketIo,
-      {
-        name: 'socket.io auth',
-        entry: 'servers/socketio-auth.js',
-        authenticates: true,
-        protocol: 'socket.io',
-      },
+      socketIoAuth,
     ],
     measurements: [authHandshakeMeasurement],
   },

@@ -14,26 +14,35 @@ import { ConnectFailure } from './lean-socket.js';
 
 /** The `ws` WebSocket under engine.io-client's websocket transport (in Node), as used here. */
 interface TransportWebSocket {
+  readonly readyState: number;
   once(event: 'close', listener: (code: number) => void): unknown;
   terminate(): void;
 }
+
+/** ws's readyState once its 'close' event has been emitted. */
+const closed = 3;
 
 /**
  * engine.io-client reports a close as soon as it sent the close frame, while the lean client
  * waits for the server's answer and the end of the TCP connection. For the same connections
  * in flight (and the same work for the server before the next one starts) this waits on the
- * transport's WebSocket too, which the typings leave out: checked here, not assumed.
+ * transport's WebSocket too, which the typings leave out: checked here, not assumed. Undefined
+ * once it ended: a transport the server closed keeps its WebSocket, whose 'close' is past.
  */
 function transportWebSocket(socket: Socket): TransportWebSocket | undefined {
   const { ws } = socket.io.engine.transport as unknown as { ws?: unknown };
   if (ws === null || ws === undefined) return undefined;
   const candidate = ws as Partial<TransportWebSocket>;
-  if (typeof candidate.once !== 'function' || typeof candidate.terminate !== 'function') {
+  if (
+    typeof candidate.once !== 'function' ||
+    typeof candidate.terminate !== 'function' ||
+    typeof candidate.readyState !== 'number'
+  ) {
     throw new Error(
       'bench: engine.io-client no longer keeps its ws WebSocket in transport.ws; update socket-io-load-client.ts.',
     );
   }
-  return candidate as TransportWebSocket;
+  return candidate.readyState === closed ? undefined : (candidate as TransportWebSocket);
 }
 
 /** `Name: value\r\n` lines as socket.io-client's extraHeaders. */
