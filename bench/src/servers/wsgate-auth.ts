@@ -26,18 +26,14 @@ import type {
   Receive,
   Send,
   SessionOptions,
-  User,
   WebSocketScope,
   WithSession,
   WithUser,
 } from '@wsgate/server';
 import { authFixture } from '../auth-fixture.js';
+import { benchUsers } from './bench-users.js';
+import type { BenchUser } from './bench-users.js';
 import { runServerEntry } from './server-entry.js';
-
-interface BenchUser extends User {
-  readonly id: string;
-  readonly sessionAuthHash: string;
-}
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,12 +44,7 @@ const { values: flags } = parseArgs({
 });
 const cacheSize = flags['cache-size'] === undefined ? undefined : Number(flags['cache-size']);
 
-const users = new Map<string, BenchUser>();
-for (let index = 0; index < authFixture.userCount; index++) {
-  const id = authFixture.userId(index);
-  // A sessionAuthHash, as Django keeps: every handshake then also checks it (constant time).
-  users.set(id, { id, sessionAuthHash: `${id}-password-v1` });
-}
+const users = benchUsers();
 
 const session: SessionOptions = {
   password: authFixture.sessionPassword,
