@@ -72,10 +72,15 @@ function echoLoop(
   let sent: LoadMessage = { type: 'echo' };
   let sentAt = 0;
   let finish: () => void = () => {};
+  let ended = false;
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  // Once only: the run's give-up timer abandons every loop, finished ones included, and a
+  // loop that already ended (cleanly or not) has nothing more to count.
   const end = (reason?: string): void => {
+    if (ended) return;
+    ended = true;
     if (reason !== undefined) failures.add(reason);
     connection.onMessage = undefined;
     connection.onClose = undefined;
