@@ -65,16 +65,20 @@ export function summarise(
       };
     }),
   );
+  // Only the pairs that ran: a server a measurement left out (its load does not speak the
+  // server's protocol) reads n/a in the table, and "none" here would claim a clean run.
   const failures = measurements.flatMap((measurement) =>
-    targets.map((target): FailureSummary => {
+    targets.flatMap((target): FailureSummary[] => {
+      const results = resultsOf(measurement, target);
+      if (results.length === 0) return [];
       const reasons: Record<string, number> = {};
-      for (const result of resultsOf(measurement, target)) {
+      for (const result of results) {
         for (const [reason, count] of Object.entries(result.failures)) {
           reasons[reason] = (reasons[reason] ?? 0) + count;
         }
       }
       const total = Object.values(reasons).reduce((sum, count) => sum + count, 0);
-      return { measurement: measurement.name, target, total, reasons };
+      return [{ measurement: measurement.name, target, total, reasons }];
     }),
   );
   return { targets, rows, failures };
@@ -101,7 +105,8 @@ function markdownTable(header: readonly string[], body: readonly (readonly strin
 
 /**
  * The summary as Markdown: the table of medians with ratios, every window's figures,
- * and the failures (all of them, zero included, so "none" is a statement, not an omission).
+ * and the failures of every pair that ran (zero included, so "none" is a statement, not an
+ * omission).
  */
 export function formatSummary(summary: Summary): string {
   const [baseline, ...others] = summary.targets;
