@@ -9,9 +9,10 @@ import type { ChannelLayerMessage } from '../layers/channel-layer.js';
 import type { Logger } from '../logger.js';
 import { BlockingPops } from './blocking-pops.js';
 import { decodeEntry } from './channel-entry.js';
-import { channelKey, inboxKey, ownerOf, pushKeys } from './channel-keys.js';
-import { popScript, requeueScript } from './channel-scripts.js';
+import { channelKey, inboxKey, ownerOf } from './channel-keys.js';
+import { popScript } from './channel-scripts.js';
 import { LocalInbox } from './local-inbox.js';
+import { putBack } from './put-back.js';
 import type { RedisConnection } from './redis-connection.js';
 
 export interface ChannelReceiverOptions {
@@ -44,8 +45,12 @@ export class ChannelReceiver {
     this.#processId = options.processId;
     this.#logger = options.logger;
     this.#closedError = options.closedError;
-    const inbox = inboxKey(options.prefix, options.processId);
-    this.#inbox = new LocalInbox(options.connection, inbox, options.logger);
+    this.#inbox = new LocalInbox({
+      connection: options.connection,
+      prefix: options.prefix,
+      key: inboxKey(options.prefix, options.processId),
+      logger: options.logger,
+    });
     this.#pops = new BlockingPops(options.connection, options.closedError);
   }
 
@@ -73,17 +78,34 @@ export class ChannelReceiver {
     this.#inbox.close();
   }
 
-  /** This instance's channels: wait for a ring on the inbox, then pop. */
+  /**
+   * This instance's channels: pop (unless the inbox's loop left the channel empty), then wait
+   * for the loop to hand over an entry, or to ring for a pop of our own.
+   */
   async #receiveLocal(channel: string, signal?: AbortSignal): Promise<ChannelLayerMessage> {
     const bell = this.#inbox.watch(channel);
     try {
+      let pop = !this.#inbox.knownEmpty(channel);
       for (;;) {
         const rings = bell.rings;
-        const message = await this.#popLocal(channel, signal);
-        if (message !== null) return message;
-        if (bell.rings === rings) await bell.next(signal);
+        if (pop) {
+          const message = await this.#popLocal(channel, signal);
+          if (message !== null) return message;
+        }
+        pop = true;
+        if (bell.rings === rings) {
+          const entry = await bell.next(signal);
+          if (this.#closed) throw this.#closedError();
+          if (entry !== null) {
+            const message = await this.#accept(channel, entry, signal);
+            if (message !== null) return message;
+          }
+        }
         if (this.#closed) throw this.#closedError();
       }
+    } catch (error) {
+      this.#inbox.forget(channel);
+      throw error;
     } finally {
       this.#inbox.unwatch(channel, bell);
     }
@@ -136,22 +158,10 @@ export class ChannelReceiver {
       );
       return null;
     }
-    const left = decoded.expiresAt - Date.now();
-    if (left <= 0) return null;
+    if (decoded.expiresAt <= Date.now()) return null;
     if (!signal?.aborted) return decoded.message;
-    try {
-      await this.#connection.script(requeueScript, pushKeys(this.#prefix, channel), [
-        entry,
-        channel,
-        String(left),
-      ]);
-    } catch (error) {
-      this.#logger.warn('RedisChannelLayer lost a message popped for a cancelled receive', {
-        channel,
-        type: decoded.message.type,
-        error: error instanceof Error ? error.message : error,
-      });
-    }
+    const target = { connection: this.#connection, prefix: this.#prefix, logger: this.#logger };
+    await putBack(target, channel, entry);
     throw signal.reason;
   }
 }

@@ -99,6 +99,27 @@ end
 `);
 
 /**
+ * KEYS: channels. ARGV: now, then how many entries to pop from each channel in KEYS order.
+ * Pops up to that many live entries from each, dropping expired ones before them, and returns
+ * per channel `{entries left in its list, {popped entries}}`: the LocalInbox's one round trip
+ * for all the channels rung in one batch.
+ */
+export const popManyScript = luaScript(`
+local now = tonumber(ARGV[1])
+local popped = {}
+for i, key in ipairs(KEYS) do
+  local want, got = tonumber(ARGV[i + 1]), {}
+  while #got < want do
+    local entry = redis.call('LPOP', key)
+    if not entry then break end
+    if (tonumber(string.match(entry, '^(%d+):')) or 0) > now then got[#got + 1] = entry end
+  end
+  popped[i] = { redis.call('LLEN', key), got }
+end
+return popped
+`);
+
+/**
  * KEYS: channel, [inbox]. ARGV: entry, channel name, ms the entry has left.
  * Puts back at the head an entry popped for a receive that was cancelled meanwhile.
  */
