@@ -113,11 +113,11 @@ const settings = {
   login: { concurrency: 20, timeoutMs: 5_000 },
 };
 /**
- * Opening them takes 2 to 10 s over WebSocket (the auth stack unseals every cookie), and up to
- * about 20 s through socket.io-client (the load's CPU per connection), closing them less; a
- * generous 5 ms each, and the run fails past it.
+ * Opening them takes 2 to 20 s over WebSocket (the auth stack unseals every cookie), and 30 to
+ * 60 s through socket.io-client on a busy two-core machine (its CPU per connection, and
+ * Socket.IO's); closing them takes less. A generous 10 ms each, and the run fails past it.
  */
-const budgetMs = 10_000 + settings.count * 5;
+const budgetMs = 10_000 + settings.count * 10;
 
 const kib = 1_024;
 
@@ -130,9 +130,9 @@ export const idleMemoryMeasurement: Measurement = {
   name: 'idle-memory',
   protocols: ['ws', 'socket.io'],
   firstRoundOnly: true,
-  // 10,000 logins take 5 to 10 s; a window 10,000 handshakes (Socket.IO's the slowest), then
-  // closes, which take less.
-  budget: { prepareSeconds: 30, windowSeconds: 45 },
+  // 10,000 logins take 5 to 20 s; a window 10,000 handshakes (Socket.IO's the slowest, up to
+  // a minute), then closes, which take less.
+  budget: { prepareSeconds: 40, windowSeconds: 120 },
   rows: [
     {
       id: 'idle-heap',
