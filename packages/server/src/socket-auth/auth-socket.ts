@@ -22,7 +22,7 @@ import type { RevocationNotice } from '../sessions/revocation-notice.js';
 import type { SealedSession, SessionSavedEvent } from '../sessions/sealed-session.js';
 import { unavailableReply } from '../unavailable-reply.js';
 import { ExpiryTimer } from './expiry-timer.js';
-import { RevocationListener } from './revocation-listener.js';
+import type { RevocationFollower, RevocationListener } from './revocation-listener.js';
 import type { SocketAuthScope, SocketAuthSettings } from './socket-auth-options.js';
 import { expiringNoticeFor } from './socket-auth-options.js';
 import { maxBoundSessions, sealTicket } from './ticket-codec.js';
@@ -49,7 +49,7 @@ function sameUser(a: unknown, b: unknown): boolean {
  * // the socket closed:
  * await socket.stop();
  */
-export class AuthSocket<U extends User = User> {
+export class AuthSocket<U extends User = User> implements RevocationFollower {
   readonly scope: MutableAuthScope<U>;
   readonly session: SealedSession;
   readonly settings: SocketAuthSettings<U>;
@@ -72,6 +72,7 @@ export class AuthSocket<U extends User = User> {
     settings: SocketAuthSettings<U>,
     send: Send,
     inject: (event: WebSocketAuthEvent) => void,
+    revocations: RevocationListener,
   ) {
     this.scope = scope;
     this.session = session;
@@ -79,7 +80,7 @@ export class AuthSocket<U extends User = User> {
     this.#send = send;
     this.#inject = inject;
     this.#cookieSessions = [session.id];
-    const { ttl, channelLayer } = session.settings;
+    const { ttl } = session.settings;
     this.#expiry = new ExpiryTimer(expiringNoticeFor(settings.expiringNoticeMs, ttl), {
       expiring: (expiresAt) => {
         void this.#background('session.expiring', () => this.#expiring(expiresAt));
@@ -88,9 +89,7 @@ export class AuthSocket<U extends User = User> {
         void this.#background('expiry', () => this.#expired());
       },
     });
-    this.#revocations = new RevocationListener(channelLayer, settings.logger, (notice) => {
-      void this.#background('revocation', () => this.#revoked(notice));
-    });
+    this.#revocations = revocations;
     this.#stopSaved = session.addSavedListener((event) => this.#saved(event));
   }
 
@@ -115,7 +114,7 @@ export class AuthSocket<U extends User = User> {
     this.#stopSaved();
     this.#expiry.stop();
     clearInterval(this.#reverifyTimer);
-    await this.#revocations.stop();
+    await this.#revocations.follow(this, null);
   }
 
   /** Runs `task` after every earlier one: user changes never interleave. */
@@ -154,6 +153,11 @@ export class AuthSocket<U extends User = User> {
     this.#inject({ type: 'websocket.auth', user, reason });
   }
 
+  /** A logout of a session elsewhere (of this socket's, unless it moved on since). */
+  revocationNoticed(notice: RevocationNotice): void {
+    void this.#background('revocation', () => this.#revoked(notice));
+  }
+
   /** The socket's user as the client may see it. */
   wireUser(): WireUser | null {
     const { user } = this.scope;
@@ -168,7 +172,7 @@ export class AuthSocket<U extends User = User> {
     if (this.#phase !== 'open') return;
     const named = this.session.has(sessionUserIdKey);
     this.#expiry.schedule(named ? this.session.expiresAt : null);
-    void this.#revocations.follow(named ? this.session.id : null);
+    void this.#revocations.follow(this, named ? this.session.id : null);
     const every = this.settings.reverifyIntervalMs;
     if (!named || every === 0) {
       clearInterval(this.#reverifyTimer);
@@ -234,7 +238,7 @@ export class AuthSocket<U extends User = User> {
 
   async #reverify(): Promise<void> {
     if (this.#phase !== 'open' || !this.scope.user.isAuthenticated) return;
-    await this.#revocations.renew();
+    await this.#revocations.renew(this);
     if (await this.session.isRevoked()) return this.#endSession('logged out');
     const current = await getUser<U>(this.scope);
     if (!current.isAuthenticated) return this.#endSession('user changed');

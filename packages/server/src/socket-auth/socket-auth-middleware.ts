@@ -1,11 +1,13 @@
 import type { Application, Scope, Send, User, WithSession, WithUser } from '@wsgate/shared';
 import { userLoaderOf } from '../auth/user-loader.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import type { ChannelLayer } from '../layers/channel-layer.js';
 import { wrapping } from '../routing/url-router-mark.js';
 import { SealedSession } from '../sessions/sealed-session.js';
 import { AuthSocket } from './auth-socket.js';
 import type { MutableAuthScope } from './auth-socket.js';
 import { ControlFrames } from './control-frames.js';
+import { RevocationListener } from './revocation-listener.js';
 import { resolveSocketAuthOptions } from './socket-auth-options.js';
 import type { SocketAuthOptions } from './socket-auth-options.js';
 import { SocketReceive } from './socket-receive.js';
@@ -68,6 +70,15 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
   options: SocketAuthOptions<U>,
 ): Application<S & WithSession & WithUser<U>> {
   const settings = resolveSocketAuthOptions(options);
+  // One per layer, for all of this middleware's sockets (sessions of different stacks may
+  // have different layers).
+  const listeners = new WeakMap<ChannelLayer, RevocationListener>();
+  const listenerFor = (layer: ChannelLayer): RevocationListener => {
+    let listener = listeners.get(layer);
+    if (!listener)
+      listeners.set(layer, (listener = new RevocationListener(layer, settings.logger)));
+    return listener;
+  };
   const app: Application<S & WithSession & WithUser<U>> = async (scope, receive, send) => {
     if (scope.type !== 'websocket') return inner(scope, receive, send);
     const session = authStackOf(scope);
@@ -76,7 +87,14 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
       control: (text) => controls.handle(text),
       disconnected: () => void socket.stop(),
     });
-    const socket = new AuthSocket<U>(own, session, settings, send, (event) => events.inject(event));
+    const socket = new AuthSocket<U>(
+      own,
+      session,
+      settings,
+      send,
+      (event) => events.inject(event),
+      listenerFor(session.settings.channelLayer),
+    );
     const controls = new ControlFrames(socket);
     const innerSend: Send = async (event) => {
       await send(event);
