@@ -201,6 +201,56 @@ describe.skipIf(!hasRedis)('RedisChannelLayer', () => {
       );
     });
 
+    it('loses nothing when receives are cancelled while their group message is popped in a batch', async () => {
+      const layer = deployment()();
+      for (let round = 0; round < 4; round++) {
+        const group = `batch-${round}`;
+        const channels = await Promise.all(Array.from({ length: 80 }, () => layer.newChannel()));
+        await Promise.all(channels.map((channel) => layer.groupAdd(group, channel)));
+        const got = new Map<string, unknown[]>(channels.map((channel) => [channel, []]));
+        const receiving = channels.map((channel, n) => {
+          const cancel = new AbortController();
+          const done = layer.receive(channel, { signal: cancel.signal }).then(
+            (message) => got.get(channel)!.push(message.n),
+            () => undefined,
+          );
+          return { cancel, done, turn: n % 2 === 0 ? (n / 2 + round) % 10 : null };
+        });
+        // A command on the layer's connection after the receives' first pops: they wait now.
+        await layer.groupDiscard(group, 'nobody');
+        await layer.groupSend(group, { type: 'n', n: round });
+        // Half the receives are cancelled while the loop reads the rings, pops, or hands over.
+        for (let turn = 0; turn < 10; turn++) {
+          for (const { cancel, turn: at } of receiving)
+            if (at === turn) cancel.abort(new Error('gone'));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await Promise.all(receiving.map(({ done }) => done));
+        await layer.groupSend(group, { type: 'end' });
+        for (const channel of channels) {
+          for (let message = await layer.receive(channel); message.type !== 'end';) {
+            got.get(channel)!.push(message.n);
+            message = await layer.receive(channel);
+          }
+        }
+        expect([...got.values()]).toEqual(channels.map(() => [round]));
+      }
+    });
+
+    it('finds a message sent while nobody was receiving on a channel the loop had emptied', async () => {
+      const layer = deployment()();
+      const channel = await layer.newChannel();
+      for (let n = 0; n < 20; n++) {
+        const first = layer.receive(channel);
+        await layer.send(channel, { type: 'n', n: 2 * n });
+        expect((await first).n).toBe(2 * n);
+        // Nobody waits now: the loop reads this ring without popping, and the next receive pops.
+        await layer.send(channel, { type: 'n', n: 2 * n + 1 });
+        if (n % 2 === 0) await new Promise((resolve) => setImmediate(resolve));
+        expect((await layer.receive(channel)).n).toBe(2 * n + 1);
+      }
+    });
+
     it('carries bytes as Uint8Array across processes', async () => {
       const layer = deployment();
       const [a, b] = [layer(), layer()];
