@@ -21,6 +21,8 @@ import { sessionUserIdKey } from '../auth/session-user.js';
 import type { RevocationNotice } from '../sessions/revocation-notice.js';
 import type { SealedSession, SessionSavedEvent } from '../sessions/sealed-session.js';
 import { unavailableReply } from '../unavailable-reply.js';
+import { Deadline } from './deadline-queue.js';
+import type { DeadlineQueue } from './deadline-queue.js';
 import { ExpiryTimer } from './expiry-timer.js';
 import type { RevocationFollower, RevocationListener } from './revocation-listener.js';
 import type { SocketAuthScope, SocketAuthSettings } from './socket-auth-options.js';
@@ -60,7 +62,8 @@ export class AuthSocket<U extends User = User> implements RevocationFollower {
   readonly #stopSaved: () => void;
   #phase: Phase = 'handshake';
   #chain: Promise<unknown> = Promise.resolve();
-  #reverifyTimer: ReturnType<typeof setInterval> | undefined;
+  /** The next re-check, on the middleware's deadline queue. */
+  readonly #reverifyDeadline: Deadline;
   /** A `session.updated` from a save before accept, sent once the socket is open. */
   #pendingUpdate: SessionUpdatedMessage | undefined;
   /** Sessions whose cookie the client may hold: the opening one, then each ticket's. */
@@ -73,6 +76,7 @@ export class AuthSocket<U extends User = User> implements RevocationFollower {
     send: Send,
     inject: (event: WebSocketAuthEvent) => void,
     revocations: RevocationListener,
+    deadlines: DeadlineQueue,
   ) {
     this.scope = scope;
     this.session = session;
@@ -81,13 +85,22 @@ export class AuthSocket<U extends User = User> implements RevocationFollower {
     this.#inject = inject;
     this.#cookieSessions = [session.id];
     const { ttl } = session.settings;
-    this.#expiry = new ExpiryTimer(expiringNoticeFor(settings.expiringNoticeMs, ttl), {
-      expiring: (expiresAt) => {
-        void this.#background('session.expiring', () => this.#expiring(expiresAt));
+    this.#expiry = new ExpiryTimer(
+      expiringNoticeFor(settings.expiringNoticeMs, ttl),
+      {
+        expiring: (expiresAt) => {
+          void this.#background('session.expiring', () => this.#expiring(expiresAt));
+        },
+        expired: () => {
+          void this.#background('expiry', () => this.#expired());
+        },
       },
-      expired: () => {
-        void this.#background('expiry', () => this.#expired());
-      },
+      deadlines,
+    );
+    this.#reverifyDeadline = new Deadline(deadlines, () => {
+      // As setInterval: the next one is counted from this one.
+      this.#reverifyDeadline.at(Date.now() + this.settings.reverifyIntervalMs);
+      void this.#background('re-check', () => this.#reverify());
     });
     this.#revocations = revocations;
     this.#stopSaved = session.addSavedListener((event) => this.#saved(event));
@@ -113,7 +126,7 @@ export class AuthSocket<U extends User = User> implements RevocationFollower {
     this.#phase = 'closed';
     this.#stopSaved();
     this.#expiry.stop();
-    clearInterval(this.#reverifyTimer);
+    this.#reverifyDeadline.stop();
     await this.#revocations.follow(this, null);
   }
 
@@ -174,14 +187,8 @@ export class AuthSocket<U extends User = User> implements RevocationFollower {
     this.#expiry.schedule(named ? this.session.expiresAt : null);
     void this.#revocations.follow(this, named ? this.session.id : null);
     const every = this.settings.reverifyIntervalMs;
-    if (!named || every === 0) {
-      clearInterval(this.#reverifyTimer);
-      this.#reverifyTimer = undefined;
-    } else {
-      this.#reverifyTimer ??= setInterval(() => {
-        void this.#background('re-check', () => this.#reverify());
-      }, every);
-    }
+    if (!named || every === 0) this.#reverifyDeadline.stop();
+    else if (!this.#reverifyDeadline.isScheduled) this.#reverifyDeadline.at(Date.now() + every);
   }
 
   /** A save in this socket (ours or the application's): the client gets a ticket for it. */

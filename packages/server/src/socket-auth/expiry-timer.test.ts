@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineQueue } from './deadline-queue.js';
 import { ExpiryTimer } from './expiry-timer.js';
 
 beforeEach(() => {
@@ -10,10 +11,14 @@ afterEach(() => {
 
 function recorder() {
   const calls: string[] = [];
-  const timer = new ExpiryTimer(1_000, {
-    expiring: (expiresAt) => calls.push(`expiring ${expiresAt} at ${Date.now()}`),
-    expired: () => calls.push(`expired at ${Date.now()}`),
-  });
+  const timer = new ExpiryTimer(
+    1_000,
+    {
+      expiring: (expiresAt) => calls.push(`expiring ${expiresAt} at ${Date.now()}`),
+      expired: () => calls.push(`expired at ${Date.now()}`),
+    },
+    new DeadlineQueue(),
+  );
   return { calls, timer };
 }
 
@@ -62,10 +67,14 @@ describe('ExpiryTimer', () => {
 
   it('without a notice time, only expires', () => {
     const calls: string[] = [];
-    const timer = new ExpiryTimer(0, {
-      expiring: () => calls.push('expiring'),
-      expired: () => calls.push('expired'),
-    });
+    const timer = new ExpiryTimer(
+      0,
+      {
+        expiring: () => calls.push('expiring'),
+        expired: () => calls.push('expired'),
+      },
+      new DeadlineQueue(),
+    );
     timer.schedule(Date.now() + 10);
     vi.advanceTimersByTime(10);
     expect(calls).toEqual(['expired']);

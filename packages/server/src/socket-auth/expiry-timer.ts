@@ -1,11 +1,11 @@
 /**
- * A session's expiry, enforced on a live socket: one timer per socket, first for the
- * `session.expiring` notice, then for the expiry itself. Rescheduled whenever the session is
- * saved (login, refresh) and cleared on disconnect, so no timer outlives its socket.
+ * A session's expiry, enforced on a live socket: one deadline per socket on the middleware's
+ * shared queue, first for the `session.expiring` notice, then for the expiry itself.
+ * Rescheduled whenever the session is saved (login, refresh) and cleared on disconnect, so no
+ * deadline outlives its socket.
  */
-
-/** setTimeout's ceiling (about 24.8 days); a longer delay would fire at once. */
-const maxTimerMs = 2 ** 31 - 1;
+import { Deadline } from './deadline-queue.js';
+import type { DeadlineQueue } from './deadline-queue.js';
 
 export interface ExpiryHandlers {
   /** `noticeMs` before `expiresAt` (at once when the socket opens later than that). */
@@ -15,7 +15,7 @@ export interface ExpiryHandlers {
 
 /**
  * @example
- * const timer = new ExpiryTimer(60_000, { expiring: notify, expired: endSession });
+ * const timer = new ExpiryTimer(60_000, { expiring: notify, expired: endSession }, queue);
  * timer.schedule(session.expiresAt);
  * // on disconnect:
  * timer.stop();
@@ -23,38 +23,39 @@ export interface ExpiryHandlers {
 export class ExpiryTimer {
   readonly #noticeMs: number;
   readonly #handlers: ExpiryHandlers;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #deadline: Deadline;
+  /** The expiry timed; null when nothing is. */
+  #expiresAt: number | null = null;
+  /** Whether the deadline queued is the notice's (else the expiry's). */
+  #notice = false;
 
-  constructor(noticeMs: number, handlers: ExpiryHandlers) {
+  constructor(noticeMs: number, handlers: ExpiryHandlers, queue: DeadlineQueue) {
     this.#noticeMs = noticeMs;
     this.#handlers = handlers;
+    this.#deadline = new Deadline(queue, () => this.#due());
   }
 
   /** Times `expiresAt` (ms since the epoch), replacing what was timed; null times nothing. */
   schedule(expiresAt: number | null): void {
-    this.stop();
-    if (expiresAt === null) return;
-    if (this.#noticeMs > 0) {
-      this.#at(expiresAt - this.#noticeMs, () => {
-        this.#handlers.expiring(expiresAt);
-        this.#at(expiresAt, () => this.#handlers.expired());
-      });
-    } else {
-      this.#at(expiresAt, () => this.#handlers.expired());
-    }
+    this.#expiresAt = expiresAt;
+    if (expiresAt === null) return this.#deadline.stop();
+    this.#notice = this.#noticeMs > 0;
+    this.#deadline.at(this.#notice ? expiresAt - this.#noticeMs : expiresAt);
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.schedule(null);
   }
 
-  /** Runs `then` at `time`, in steps when it is further away than one timer can wait. */
-  #at(time: number, then: () => void): void {
-    const delay = Math.max(0, time - Date.now());
-    this.#timer = setTimeout(
-      () => (delay > maxTimerMs ? this.#at(time, then) : then()),
-      Math.min(delay, maxTimerMs),
-    );
+  #due(): void {
+    const expiresAt = this.#expiresAt as number;
+    if (this.#notice) {
+      this.#notice = false;
+      this.#deadline.at(expiresAt);
+      this.#handlers.expiring(expiresAt);
+    } else {
+      this.#expiresAt = null;
+      this.#handlers.expired();
+    }
   }
 }

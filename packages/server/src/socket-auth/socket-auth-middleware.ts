@@ -7,6 +7,7 @@ import { SealedSession } from '../sessions/sealed-session.js';
 import { AuthSocket } from './auth-socket.js';
 import type { MutableAuthScope } from './auth-socket.js';
 import { ControlFrames } from './control-frames.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { RevocationListener } from './revocation-listener.js';
 import { resolveSocketAuthOptions } from './socket-auth-options.js';
 import type { SocketAuthOptions } from './socket-auth-options.js';
@@ -73,6 +74,8 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
   // One per layer, for all of this middleware's sockets (sessions of different stacks may
   // have different layers).
   const listeners = new WeakMap<ChannelLayer, RevocationListener>();
+  /** Every socket's expiry and re-check, on one timer. */
+  const deadlines = new DeadlineQueue();
   const listenerFor = (layer: ChannelLayer): RevocationListener => {
     let listener = listeners.get(layer);
     if (!listener)
@@ -94,6 +97,7 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
       send,
       (event) => events.inject(event),
       listenerFor(session.settings.channelLayer),
+      deadlines,
     );
     const controls = new ControlFrames(socket);
     const innerSend: Send = async (event) => {
