@@ -38,21 +38,16 @@ export class SocketReceive {
     this.#handlers = handlers;
   }
 
-  readonly receive: Receive = async () => {
-    let event: InboundEvent;
-    if (this.#queue.length > 0) {
-      event = await this.#queue.shift();
-    } else {
-      this.#waiting += 1;
-      this.#read();
-      try {
-        event = await this.#queue.shift();
-      } finally {
-        this.#waiting -= 1;
-      }
-    }
-    if (event === failedMarker) throw this.#failure;
-    return event;
+  // No async functions here: an idle socket's application waits in `receive` and the read
+  // waits on the socket, and as promise callbacks those keep far less than suspended frames.
+  readonly receive: Receive = () => {
+    if (this.#queue.length > 0) return this.#queue.shift().then((event) => this.#checked(event));
+    this.#waiting += 1;
+    this.#read();
+    return this.#queue.shift().then((event) => {
+      this.#waiting -= 1;
+      return this.#checked(event);
+    });
   };
 
   /** Puts `event` before anything the socket sends from now on. */
@@ -60,34 +55,64 @@ export class SocketReceive {
     this.#queue.push(event);
   }
 
+  #checked(event: InboundEvent): InboundEvent {
+    if (event === failedMarker) throw this.#failure;
+    return event;
+  }
+
   /** Reads socket events until one is for the application, unless a read is under way. */
   #read(): void {
     if (this.#reading) return;
     this.#reading = true;
-    void this.#readUntilApplicationEvent().finally(() => {
-      this.#reading = false;
-    });
+    this.#readNext();
   }
 
-  async #readUntilApplicationEvent(): Promise<void> {
+  #readNext(): void {
+    let next: Promise<InboundEvent>;
     try {
-      for (;;) {
-        const event = await this.#outer();
-        if (event.type === 'websocket.receive' && event.text !== undefined) {
-          if (await this.#handlers.control(event.text)) {
-            // Handled: read on only if the application is still waiting for something.
-            if (this.#waiting > 0 && this.#queue.length === 0) continue;
-            return;
-          }
-        } else if (event.type === 'websocket.disconnect') {
-          this.#handlers.disconnected();
-        }
-        this.#queue.push(event);
+      next = this.#outer();
+    } catch (error) {
+      return this.#failed(error);
+    }
+    next.then(
+      (event) => this.#got(event),
+      (error: unknown) => this.#failed(error),
+    );
+  }
+
+  #got(event: InboundEvent): void {
+    try {
+      if (event.type === 'websocket.receive' && event.text !== undefined) {
+        const handled = this.#handlers.control(event.text);
+        if (handled === true) return this.#handled();
+        if (handled === false) return this.#deliver(event);
+        handled.then(
+          (yes) => (yes ? this.#handled() : this.#deliver(event)),
+          (error: unknown) => this.#failed(error),
+        );
         return;
       }
+      if (event.type === 'websocket.disconnect') this.#handlers.disconnected();
     } catch (error) {
-      this.#failure = error;
-      this.#queue.push(failedMarker);
+      return this.#failed(error);
     }
+    this.#deliver(event);
+  }
+
+  /** A control frame was handled: read on only if the application is still waiting. */
+  #handled(): void {
+    if (this.#waiting > 0 && this.#queue.length === 0) this.#readNext();
+    else this.#reading = false;
+  }
+
+  #deliver(event: InboundEvent): void {
+    this.#reading = false;
+    this.#queue.push(event);
+  }
+
+  #failed(error: unknown): void {
+    this.#failure = error;
+    this.#reading = false;
+    this.#queue.push(failedMarker);
   }
 }
