@@ -13,6 +13,16 @@ import { resolveSocketAuthOptions } from './socket-auth-options.js';
 import type { SocketAuthOptions } from './socket-auth-options.js';
 import { SocketReceive } from './socket-receive.js';
 
+/** `run()`'s promise; a throw becomes a rejection, as from an async function. */
+function settled(run: () => Promise<void>): Promise<void> {
+  try {
+    return Promise.resolve(run());
+  } catch (thrown) {
+    const error = thrown as Error;
+    return Promise.reject(error);
+  }
+}
+
 /** The session and loader the auth stack puts on the scope, or an error naming the stack. */
 function authStackOf(scope: Scope): SealedSession {
   const { session, user } = scope as Partial<WithSession & WithUser>;
@@ -74,16 +84,15 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
   // One per layer, for all of this middleware's sockets (sessions of different stacks may
   // have different layers).
   const listeners = new WeakMap<ChannelLayer, RevocationListener>();
-  /** Every socket's expiry and re-check, on one timer. */
-  const deadlines = new DeadlineQueue();
   const listenerFor = (layer: ChannelLayer): RevocationListener => {
     let listener = listeners.get(layer);
     if (!listener)
       listeners.set(layer, (listener = new RevocationListener(layer, settings.logger)));
     return listener;
   };
-  const app: Application<S & WithSession & WithUser<U>> = async (scope, receive, send) => {
-    if (scope.type !== 'websocket') return inner(scope, receive, send);
+  /** Every socket's expiry and re-check, on one timer. */
+  const deadlines = new DeadlineQueue();
+  const runSocket: Application<S & WithSession & WithUser<U>> = (scope, receive, send) => {
     const session = authStackOf(scope);
     const own = { ...scope } as unknown as MutableAuthScope<U>;
     const events = new SocketReceive(receive, {
@@ -105,11 +114,16 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
       if (event.type === 'websocket.accept') socket.accepted();
       else if (event.type === 'websocket.close') await socket.stop();
     };
-    try {
-      await inner({ ...scope }, events.receive, innerSend);
-    } finally {
-      await socket.stop();
-    }
+    // Not an async function: its frame would stay suspended for the socket's whole life.
+    return settled(() => inner({ ...scope }, events.receive, innerSend)).then(
+      () => socket.stop(),
+      (error: unknown) =>
+        socket.stop().then(() => {
+          throw error;
+        }),
+    );
   };
+  const app: Application<S & WithSession & WithUser<U>> = (scope, receive, send) =>
+    settled(() => (scope.type === 'websocket' ? runSocket : inner)(scope, receive, send));
   return wrapping(inner, app);
 }
