@@ -96,7 +96,8 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
     const session = authStackOf(scope);
     const own = { ...scope } as unknown as MutableAuthScope<U>;
     const events = new SocketReceive(receive, {
-      control: (text) => controls.handle(text),
+      // Made by the first control frame: most sockets never send one after the handshake.
+      control: (text) => (controls ??= new ControlFrames(socket)).handle(text),
       disconnected: () => void socket.stop(),
     });
     const socket = new AuthSocket<U>(
@@ -108,7 +109,7 @@ export function socketAuthMiddleware<U extends User, S extends Scope>(
       listenerFor(session.settings.channelLayer),
       deadlines,
     );
-    const controls = new ControlFrames(socket);
+    let controls: ControlFrames<U> | undefined;
     const innerSend: Send = async (event) => {
       await send(event);
       if (event.type === 'websocket.accept') socket.accepted();
