@@ -1,4 +1,5 @@
 import type { Application, Scope, User, WithSession, WithUser } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { wrapping } from '../routing/url-router-mark.js';
 import { sessionOf, userFromSession } from './session-user.js';
@@ -67,7 +68,7 @@ export function authMiddleware<U extends User, S extends Scope>(
   const app: Application<S & WithSession> = async (scope, receive, send) => {
     const session = sessionOf(scope, 'authMiddleware');
     const user = await userFromSession(session, loadUser);
-    const userScope = { ...scope, user, [userLoaderKey]: loadUser };
+    const userScope = copyWith(scope, { user, [userLoaderKey]: loadUser });
     return inner(userScope, receive, send);
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.

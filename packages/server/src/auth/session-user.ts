@@ -5,6 +5,7 @@
  */
 import { hash } from 'node:crypto';
 import type { AuthenticatedUser, Scope, ScopeUser, Session, User } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { SealedSession } from '../sessions/sealed-session.js';
 import { anonymousUser } from './anonymous-user.js';
@@ -41,9 +42,11 @@ export function hashesMatch(stored: string, current: string): boolean {
   return difference === 0;
 }
 
+const authenticated = { isAuthenticated: true } as const;
+
 /** `scope.user` for a loaded user: a copy, so the application's object is never changed. */
 export function authenticatedUser<U extends User>(user: U): AuthenticatedUser<U> {
-  return { ...user, isAuthenticated: true };
+  return copyWith(user, authenticated);
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
 } from '@wsgate/shared';
 import { CloseCode, encodeMessage } from '@wsgate/shared';
 import { AsyncQueue } from '../async-queue.js';
+import { copyWith } from '../copy-with.js';
 import { WsgateError } from '../errors.js';
 import type { ChannelLayer, ChannelLayerMessage } from '../layers/channel-layer.js';
 import { defaultLogger } from '../logger.js';
@@ -324,7 +325,7 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
       case 'websocket.disconnect':
         return this.#disconnect(event.code);
       case 'websocket.auth':
-        this.#scope = { ...this.#scope, user: event.user };
+        this.#scope = copyWith(this.#scope, { user: event.user });
         return this.authChanged(event.user as ConsumerUser<S>, event.reason);
       default:
         throw new WsgateError(

@@ -1,5 +1,6 @@
 import { parse } from 'cookie';
 import type { Application, Header, Scope, WithCookies } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { wrapping } from '../routing/url-router-mark.js';
 
 /**
@@ -53,7 +54,7 @@ export function cookieMiddleware<S extends Scope>(
   inner: Application<S & WithCookies>,
 ): Application<S> {
   const app: Application<S> = (scope, receive, send) =>
-    inner({ ...scope, cookies: readCookies(scope.headers) }, receive, send);
+    inner(copyWith(scope, { cookies: readCookies(scope.headers) }), receive, send);
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
   return wrapping(inner, app);
 }

@@ -5,6 +5,7 @@
  * wrapped `urlRouter` nestable.
  */
 import type { Application, Receive, Scope, Send } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { wrapping } from '../routing/url-router-mark.js';
 
@@ -74,7 +75,7 @@ export abstract class BaseMiddleware<Added extends object = object, S extends Sc
    */
   protected async handle(scope: S, receive: Receive, send: Send): Promise<void> {
     const added = await this.extendScope(scope);
-    await this.inner({ ...scope, ...added }, receive, send);
+    await this.inner(copyWith(scope, added), receive, send);
   }
 
   /**

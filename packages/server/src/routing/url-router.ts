@@ -3,6 +3,7 @@
  * hands its application a scope copy with `urlRoute` filled in.
  */
 import type { Application, Receive, Scope, Send, UrlRoute, WithUrlRoute } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -132,12 +133,13 @@ function scopeFor<S extends Scope>(scope: S, found: RouteMatch, prefix: boolean)
     args: Object.freeze([...(outer?.args ?? []), ...found.args]),
     kwargs: Object.freeze(kwargs),
   });
-  const next: S & WithUrlRoute = { ...scope, urlRoute };
   // Only a router needs the rest of the path; an endpoint that runs a router of its own must
   // not look nested to it.
-  const internal = next as { [pathRemaining]?: string };
-  if (prefix) internal[pathRemaining] = found.rest;
-  else delete internal[pathRemaining];
+  if (prefix) return copyWith(scope, { urlRoute, [pathRemaining]: found.rest });
+  const next = copyWith(scope, { urlRoute });
+  if ((scope as RoutedScope)[pathRemaining] !== undefined) {
+    delete (next as { [pathRemaining]?: string })[pathRemaining];
+  }
   return next;
 }
 

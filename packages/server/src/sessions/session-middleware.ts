@@ -1,5 +1,6 @@
 import { CloseCode } from '@wsgate/shared';
 import type { Application, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
+import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import { wrapping } from '../routing/url-router-mark.js';
@@ -145,7 +146,7 @@ export function sessionMiddleware<S extends Scope>(
       kind: scope.type,
       secure: isSecureCookie(settings, scope),
     });
-    const sessionScope = { ...scope, session };
+    const sessionScope = copyWith(scope, { session });
     if (scope.type !== 'http') return inner(sessionScope, receive, send);
     return inner(sessionScope, receive, savingSend(session, scope, settings, send));
   };
