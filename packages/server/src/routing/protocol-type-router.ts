@@ -3,6 +3,7 @@
  * sends each connection to the application for its `scope.type`.
  */
 import type { Application, HttpScope, Scope, WebSocketScope } from '@wsgate/shared';
+import { callApplication } from '../call-application.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 
 /**
@@ -39,9 +40,22 @@ export function protocolTypeRouter<Added = unknown>(
   const { http, websocket } = checkApps(apps);
   const configured = scopeTypes.filter((type) => apps[type] !== undefined).join(', ');
 
-  return async (scope, receive, send) => {
-    if (scope.type === 'http' && http) return http(scope, receive, send);
-    if (scope.type === 'websocket' && websocket) return websocket(scope, receive, send);
+  // Not async: an open socket then holds its application's promise and none of the router's.
+  return (scope, receive, send) => {
+    if (scope.type === 'http' && http) return callApplication(http, scope, receive, send);
+    if (scope.type === 'websocket' && websocket) {
+      return callApplication(websocket, scope, receive, send);
+    }
+    return unknownScopeType(scope, configured);
+  };
+}
+
+/**
+ * The error for a scope type with no application, as a rejection. Built in a reaction, so
+ * that nothing about an odd `type` can make the router throw instead.
+ */
+function unknownScopeType(scope: Scope, configured: string): Promise<never> {
+  return Promise.resolve().then(() => {
     const type: unknown = (scope as { type?: unknown }).type;
     throw new WsgateError(
       ServerErrorCode.unknownScopeType,
@@ -50,7 +64,7 @@ export function protocolTypeRouter<Added = unknown>(
           ? ` Add one: protocolTypeRouter({ ${type}: app, ... }).`
           : ''),
     );
-  };
+  });
 }
 
 function checkApps<Added>(apps: ProtocolTypeApps<Added>): ProtocolTypeApps<Added> {

@@ -3,6 +3,7 @@
  * hands its application a scope copy with `urlRoute` filled in.
  */
 import type { Application, Receive, Scope, Send, UrlRoute, WithUrlRoute } from '@wsgate/shared';
+import { callApplication } from '../call-application.js';
 import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
@@ -75,25 +76,34 @@ export function urlRouter<S extends Scope = Scope>(
   const table = compileTable(routes);
   const logger = options.logger ?? defaultLogger;
 
-  const router: Application<S> = async (scope, receive, send) => {
+  // Not async: an open socket then holds its consumer's promise, not a suspended router frame.
+  const router: Application<S> = (scope, receive, send) => {
     const routed: RoutedScope = scope;
     const nested = routed[pathRemaining] !== undefined;
     const fullPath = routed[pathRemaining] ?? scope.path;
     const path = fullPath.startsWith('/') ? fullPath.slice(1) : fullPath;
-    for (const { entry, compiled } of table) {
-      const found = compiled.match(path);
-      if (found === null) continue;
-      try {
-        await entry.app(scopeFor(scope, found, compiled.prefix), receive, send);
-        return;
-      } catch (error) {
-        if (compiled.prefix && error instanceof NoRouteMatch) continue;
-        throw error;
+    const routeFrom = (first: number): Promise<void> => {
+      for (let index = first; index < table.length; index++) {
+        const { entry, compiled } = table[index] as (typeof table)[number];
+        const found = compiled.match(path);
+        if (found === null) continue;
+        const running = callApplication(
+          entry.app,
+          scopeFor(scope, found, compiled.prefix),
+          receive,
+          send,
+        );
+        if (!compiled.prefix) return running;
+        return running.catch((error: unknown) => {
+          if (error instanceof NoRouteMatch) return routeFrom(index + 1);
+          throw error;
+        });
       }
-    }
-    if (nested) throw new NoRouteMatch(`No route matches '${path}'.`);
-    logger.debug('urlRouter: no route matches the path', { type: scope.type, path: scope.path });
-    await rejectUnrouted(scope, receive, send);
+      if (nested) return Promise.reject(new NoRouteMatch(`No route matches '${path}'.`));
+      logger.debug('urlRouter: no route matches the path', { type: scope.type, path: scope.path });
+      return rejectUnrouted(scope, receive, send);
+    };
+    return routeFrom(0);
   };
   return markUrlRouter(router);
 }

@@ -1,4 +1,5 @@
 import type { Application, Header, Receive, Scope, Send } from '@wsgate/shared';
+import { callApplication } from '../call-application.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -14,8 +15,17 @@ export interface OriginValidatorOptions {
   readonly logger?: Logger;
 }
 
+interface Refusal {
+  readonly origin: string | undefined;
+  readonly reason: string;
+}
+
 /** Why a connection's Origin is refused, or undefined when it may pass. */
-function refusal(headers: readonly Header[], patterns: readonly OriginPattern[], listed: string) {
+function refusal(
+  headers: readonly Header[],
+  patterns: readonly OriginPattern[],
+  listed: string,
+): Refusal | undefined {
   const values = headers.filter(([name]) => name === 'origin').map(([, value]) => value);
   const [value] = values;
   if (value === undefined) return { origin: undefined, reason: 'missing Origin header' };
@@ -27,8 +37,22 @@ function refusal(headers: readonly Header[], patterns: readonly OriginPattern[],
   return { origin: value, reason: `not in ${listed}` };
 }
 
-/** Channels' WebsocketDenier: close before accept, which the adapter answers with HTTP 403. */
-async function deny(receive: Receive, send: Send): Promise<void> {
+/**
+ * Logs why, then denies as Channels' WebsocketDenier does: close before accept, which the
+ * adapter answers with HTTP 403.
+ */
+async function deny(
+  refused: Refusal,
+  scope: Scope,
+  logger: Logger,
+  receive: Receive,
+  send: Send,
+): Promise<void> {
+  const who = refused.origin === undefined ? 'connection' : `origin ${quote(refused.origin)}`;
+  logger.debug(`${who} refused: ${refused.reason}`, {
+    path: scope.path,
+    client: scope.client?.[0] ?? null,
+  });
   const event = await receive();
   // A client that left before connecting needs no answer.
   if (event.type === 'websocket.connect') await send({ type: 'websocket.close' });
@@ -60,16 +84,13 @@ export function guardOrigin<S extends Scope>(
   const logger = options.logger ?? defaultLogger;
   const allowsAny = patterns.some((pattern) => pattern.any);
   const listed = `${listName} [${patterns.map((pattern) => pattern.source).join(', ')}]`;
-  const app: Application<S> = async (scope, receive, send) => {
-    if (scope.type !== 'websocket' || allowsAny) return inner(scope, receive, send);
+  // Not async: an open socket then holds inner's promise and none of the guard's.
+  const app: Application<S> = (scope, receive, send) => {
+    if (scope.type !== 'websocket' || allowsAny)
+      return callApplication(inner, scope, receive, send);
     const refused = refusal(scope.headers, patterns, listed);
-    if (refused === undefined) return inner(scope, receive, send);
-    const who = refused.origin === undefined ? 'connection' : `origin ${quote(refused.origin)}`;
-    logger.debug(`${who} refused: ${refused.reason}`, {
-      path: scope.path,
-      client: scope.client?.[0] ?? null,
-    });
-    return deny(receive, send);
+    if (refused === undefined) return callApplication(inner, scope, receive, send);
+    return deny(refused, scope, logger, receive, send);
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
   return wrapping(inner, app);
