@@ -1,6 +1,8 @@
-import type { Application, Scope, User, WithSession, WithUser } from '@wsgate/shared';
+import type { Application, Scope, ScopeUser, User, WithSession, WithUser } from '@wsgate/shared';
+import { callApplication } from '../call-application.js';
 import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { isPromiseLike } from '../promise-like.js';
 import { wrapping } from '../routing/url-router-mark.js';
 import { sessionOf, userFromSession } from './session-user.js';
 import { userLoaderKey } from './user-loader.js';
@@ -65,11 +67,18 @@ export function authMiddleware<U extends User, S extends Scope>(
 ): Application<S & WithSession> {
   checkLoadUser(options);
   const { loadUser } = options;
-  const app: Application<S & WithSession> = async (scope, receive, send) => {
-    const session = sessionOf(scope, 'authMiddleware');
-    const user = await userFromSession(session, loadUser);
-    const userScope = copyWith(scope, { user, [userLoaderKey]: loadUser });
-    return inner(userScope, receive, send);
+  // Not async, and without an await when loadUser answers at once: each would cost every
+  // handshake a tick and every open socket a promise layer.
+  const app: Application<S & WithSession> = (scope, receive, send) => {
+    const withUser = (user: ScopeUser<U>): Promise<void> =>
+      callApplication(inner, copyWith(scope, { user, [userLoaderKey]: loadUser }), receive, send);
+    try {
+      const user = userFromSession(sessionOf(scope, 'authMiddleware'), loadUser);
+      return isPromiseLike(user) ? Promise.resolve(user).then(withUser) : withUser(user);
+    } catch (thrown) {
+      const error = thrown as Error;
+      return Promise.reject(error);
+    }
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
   return wrapping(inner, app);

@@ -7,6 +7,7 @@ import { hash } from 'node:crypto';
 import type { AuthenticatedUser, Scope, ScopeUser, Session, User } from '@wsgate/shared';
 import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
+import { isPromiseLike } from '../promise-like.js';
 import { SealedSession } from '../sessions/sealed-session.js';
 import { anonymousUser } from './anonymous-user.js';
 import type { LoadUser } from './user-loader.js';
@@ -51,15 +52,25 @@ export function authenticatedUser<U extends User>(user: U): AuthenticatedUser<U>
 
 /**
  * The session's user, loaded with `loadUser` only when the session names one. A user whose
- * `sessionAuthHash` no longer matches the session's ends it: flushed, anonymous.
+ * `sessionAuthHash` no longer matches the session's ends it: flushed, anonymous. Synchronous
+ * when `loadUser` is (a table in memory, a cache): on every authenticated handshake, an await
+ * would cost a tick, and each open socket a promise layer.
  */
-export async function userFromSession<U extends User>(
+export function userFromSession<U extends User>(
   session: Session,
   loadUser: LoadUser<U>,
-): Promise<ScopeUser<U>> {
+): ScopeUser<U> | Promise<ScopeUser<U>> {
   const id = session.get(sessionUserIdKey);
   if (typeof id !== 'string') return anonymousUser;
-  const user = await loadUser(id);
+  const loaded = loadUser(id);
+  if (isPromiseLike(loaded)) {
+    return Promise.resolve(loaded).then((user) => checkedUser(session, user));
+  }
+  return checkedUser(session, loaded);
+}
+
+/** `user` for the scope, unless it is gone or its `sessionAuthHash` changed since login. */
+function checkedUser<U extends User>(session: Session, user: U | null | undefined): ScopeUser<U> {
   if (user === null || user === undefined) return anonymousUser;
   if (user.sessionAuthHash !== undefined) {
     const stored = session.get(sessionUserHashKey);

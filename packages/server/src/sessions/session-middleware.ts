@@ -1,8 +1,10 @@
 import { CloseCode } from '@wsgate/shared';
-import type { Application, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
+import type { Application, Receive, Scope, Send, WithCookies, WithSession } from '@wsgate/shared';
+import { callApplication } from '../call-application.js';
 import { copyWith } from '../copy-with.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
+import { isPromiseLike } from '../promise-like.js';
 import { wrapping } from '../routing/url-router-mark.js';
 import { respond } from '../socket-auth/endpoint-http.js';
 import { storeUnavailable } from '../unavailable-reply.js';
@@ -18,25 +20,37 @@ import type { StoreOutage } from './store-outage.js';
 /**
  * The session in a cookie, or null: none, or one that does not open (tampered, expired,
  * sealed with another password, malformed, oversized) or whose id was revoked. A bad cookie
- * is untrusted input, never an error.
+ * is untrusted input, never an error. Synchronous when the seal is cached and the revocation
+ * store answers at once (the in-memory one), which is a reconnect's usual path: each await
+ * there would cost every handshake a tick and every open socket a promise layer.
  */
-async function loadSession(
+function loadSession(
   settings: SessionSettings,
   outage: StoreOutage,
   seal: string | undefined,
-): Promise<SessionRecord | null> {
+): SessionRecord | null | Promise<SessionRecord | null> {
   if (seal === undefined || seal === '') return null;
-  let record = settings.cache.get(seal);
-  if (record === undefined) {
-    const opened = await unsealSession(settings.codec, seal);
+  const cached = settings.cache.get(seal);
+  if (cached !== undefined) return unlessRevoked(settings, outage, cached);
+  return unsealSession(settings.codec, seal).then((opened) => {
     if (opened === null) return null;
     // Cached even if revoked: the check below runs on every hit, and replays stay cheap.
     settings.cache.set(seal, opened);
-    record = opened;
-  }
-  const revoked = await settings.revocationStore.isRevoked(record.id);
-  outage.answered();
-  return revoked ? null : record;
+    return unlessRevoked(settings, outage, opened);
+  });
+}
+
+function unlessRevoked(
+  settings: SessionSettings,
+  outage: StoreOutage,
+  record: SessionRecord,
+): SessionRecord | null | Promise<SessionRecord | null> {
+  const answer = (revoked: boolean): SessionRecord | null => {
+    outage.answered();
+    return revoked ? null : record;
+  };
+  const revoked = settings.revocationStore.isRevoked(record.id);
+  return isPromiseLike(revoked) ? Promise.resolve(revoked).then(answer) : answer(revoked);
 }
 
 /**
@@ -124,31 +138,61 @@ export function sessionMiddleware<S extends Scope>(
 ): Application<S & WithCookies> {
   const settings = resolveSessionOptions(options);
   const outage = storeOutage(settings.revocationStore, options.logger ?? defaultLogger);
-  const app: Application<S & WithCookies> = async (scope, receive, send) => {
-    // A session middleware further out already did the work (as Channels passes it through).
-    if ('session' in scope) return inner(scope as S & WithCookies & WithSession, receive, send);
-    const { cookies } = scope as Partial<WithCookies>;
-    if (typeof cookies !== 'object' || cookies === null) {
-      throw new WsgateError(
-        ServerErrorCode.missingMiddleware,
-        'sessionMiddleware needs cookies in scope. Wrap it in cookieMiddleware, or use sessionMiddlewareStack.',
-      );
-    }
-    let record: SessionRecord | null;
-    try {
-      record = await loadSession(settings, outage, cookies[settings.cookieName]);
-    } catch (error) {
-      outage.refused(error);
-      return refuseUnchecked(scope, send);
-    }
+  const withSession = (
+    scope: S & WithCookies,
+    receive: Receive,
+    send: Send,
+    record: SessionRecord | null,
+  ): Promise<void> => {
     const session = new SealedSession(record, {
       settings,
       kind: scope.type,
       secure: isSecureCookie(settings, scope),
     });
     const sessionScope = copyWith(scope, { session });
-    if (scope.type !== 'http') return inner(sessionScope, receive, send);
-    return inner(sessionScope, receive, savingSend(session, scope, settings, send));
+    if (scope.type !== 'http') return callApplication(inner, sessionScope, receive, send);
+    return callApplication(
+      inner,
+      sessionScope,
+      receive,
+      savingSend(session, scope, settings, send),
+    );
+  };
+  const refuse = (scope: S & WithCookies, send: Send, error: unknown): Promise<void> => {
+    outage.refused(error);
+    return refuseUnchecked(scope, send);
+  };
+  // Not async: see loadSession.
+  const app: Application<S & WithCookies> = (scope, receive, send) => {
+    // A session middleware further out already did the work (as Channels passes it through).
+    if ('session' in scope) {
+      return callApplication(inner, scope as S & WithCookies & WithSession, receive, send);
+    }
+    try {
+      const { cookies } = scope as Partial<WithCookies>;
+      if (typeof cookies !== 'object' || cookies === null) {
+        throw new WsgateError(
+          ServerErrorCode.missingMiddleware,
+          'sessionMiddleware needs cookies in scope. Wrap it in cookieMiddleware, or use sessionMiddlewareStack.',
+        );
+      }
+      let loaded: SessionRecord | null | Promise<SessionRecord | null>;
+      try {
+        loaded = loadSession(settings, outage, cookies[settings.cookieName]);
+      } catch (error) {
+        return refuse(scope, send, error);
+      }
+      if (isPromiseLike(loaded)) {
+        return loaded.then(
+          (record) => withSession(scope, receive, send, record),
+          (error: unknown) => refuse(scope, send, error),
+        );
+      }
+      return withSession(scope, receive, send, loaded);
+    } catch (thrown) {
+      const error = thrown as Error;
+      return Promise.reject(error);
+    }
   };
   // Around a urlRouter, stay one, so that a route outside still matches it as a prefix.
   return wrapping(inner, app);
