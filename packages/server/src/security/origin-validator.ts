@@ -20,17 +20,47 @@ interface Refusal {
   readonly reason: string;
 }
 
-/** Why a connection's Origin is refused, or undefined when it may pass. */
+/**
+ * How many Origin values a guard remembers its verdict on, and how long one may be. A site has
+ * a handful of short ones; a client sending a new one each time only keeps the memo cycling.
+ */
+const verdictMemoSize = 64;
+const memoizedOriginLength = 256;
+
+/**
+ * Why a connection's Origin is refused, or undefined when it may pass. Verdicts on single
+ * Origin values are remembered in `memo`, since parsing one (WHATWG URL) is most of the cost.
+ */
 function refusal(
   headers: readonly Header[],
   patterns: readonly OriginPattern[],
   listed: string,
+  memo: Map<string, Refusal | undefined>,
 ): Refusal | undefined {
-  const values = headers.filter(([name]) => name === 'origin').map(([, value]) => value);
-  const [value] = values;
+  let value: string | undefined;
+  let count = 0;
+  for (const [name, headerValue] of headers) {
+    if (name !== 'origin') continue;
+    count += 1;
+    value ??= headerValue;
+  }
   if (value === undefined) return { origin: undefined, reason: 'missing Origin header' };
   // Browsers send one; two are a confused or hostile client, and picking either would be a guess.
-  if (values.length > 1) return { origin: value, reason: `${values.length} Origin headers` };
+  if (count > 1) return { origin: value, reason: `${count} Origin headers` };
+  if (memo.has(value)) return memo.get(value);
+  const verdict = judge(value, patterns, listed);
+  if (value.length <= memoizedOriginLength) {
+    if (memo.size >= verdictMemoSize) memo.clear();
+    memo.set(value, verdict);
+  }
+  return verdict;
+}
+
+function judge(
+  value: string,
+  patterns: readonly OriginPattern[],
+  listed: string,
+): Refusal | undefined {
   const parsed = parseOrigin(value);
   if (!parsed.ok) return { origin: value, reason: parsed.reason };
   if (patterns.some((pattern) => pattern.matches(parsed.origin))) return undefined;
@@ -84,11 +114,12 @@ export function guardOrigin<S extends Scope>(
   const logger = options.logger ?? defaultLogger;
   const allowsAny = patterns.some((pattern) => pattern.any);
   const listed = `${listName} [${patterns.map((pattern) => pattern.source).join(', ')}]`;
+  const memo = new Map<string, Refusal | undefined>();
   // Not async: an open socket then holds inner's promise and none of the guard's.
   const app: Application<S> = (scope, receive, send) => {
     if (scope.type !== 'websocket' || allowsAny)
       return callApplication(inner, scope, receive, send);
-    const refused = refusal(scope.headers, patterns, listed);
+    const refused = refusal(scope.headers, patterns, listed, memo);
     if (refused === undefined) return callApplication(inner, scope, receive, send);
     return deny(refused, scope, logger, receive, send);
   };
