@@ -1,6 +1,7 @@
 import { parse } from 'cookie';
 import type { Application, Header, Scope, WithCookies } from '@wsgate/shared';
 import { copyWith } from '../copy-with.js';
+import { nullPrototypeRecord } from '../null-prototype-record.js';
 import { wrapping } from '../routing/url-router-mark.js';
 
 /**
@@ -17,13 +18,13 @@ import { wrapping } from '../routing/url-router-mark.js';
  * readCookies([['cookie', 'theme=dark; lang=en']]); // { theme: 'dark', lang: 'en' }
  */
 export function readCookies(headers: readonly Header[]): Readonly<Record<string, string>> {
-  const joined = headers
-    .filter(([name]) => name === 'cookie')
-    .map(([, value]) => value)
-    .join('; ');
+  let joined = '';
+  for (const [name, value] of headers) {
+    if (name === 'cookie') joined = joined === '' ? value : `${joined}; ${value}`;
+  }
   // `parse` keeps the first value per name and falls back to the raw value when decoding fails.
   const parsed = parse(joined);
-  const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
+  const cookies = nullPrototypeRecord<string>();
   for (const name of Object.keys(parsed)) {
     const value = parsed[name];
     if (name !== '' && value !== undefined) cookies[name] = value;

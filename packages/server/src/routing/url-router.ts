@@ -5,6 +5,7 @@
 import type { Application, Receive, Scope, Send, UrlRoute, WithUrlRoute } from '@wsgate/shared';
 import { callApplication } from '../call-application.js';
 import { copyWith } from '../copy-with.js';
+import { nullPrototypeRecord } from '../null-prototype-record.js';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { defaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -131,18 +132,25 @@ function compileTable<S extends Scope>(
   });
 }
 
-function scopeFor<S extends Scope>(scope: S, found: RouteMatch, prefix: boolean): S & WithUrlRoute {
-  const outer = (scope as RoutedScope).urlRoute;
+/** The urlRoute of a route without captures, under no other router: one for all of them. */
+const emptyUrlRoute: UrlRoute = Object.freeze({
+  args: Object.freeze([]),
+  kwargs: Object.freeze(nullPrototypeRecord<string>()),
+});
+
+function urlRouteFor(outer: UrlRoute | undefined, found: RouteMatch): UrlRoute {
+  const captured = found.args.length > 0 || Object.keys(found.kwargs).length > 0;
+  if (outer === undefined && !captured) return emptyUrlRoute;
   // A null prototype, so that `kwargs[name]` is never an inherited `constructor` or `toString`.
-  const kwargs = Object.assign(
-    Object.create(null) as Record<string, string>,
-    outer?.kwargs,
-    found.kwargs,
-  );
-  const urlRoute: UrlRoute = Object.freeze({
+  const kwargs = Object.assign(nullPrototypeRecord<string>(), outer?.kwargs, found.kwargs);
+  return Object.freeze({
     args: Object.freeze([...(outer?.args ?? []), ...found.args]),
     kwargs: Object.freeze(kwargs),
   });
+}
+
+function scopeFor<S extends Scope>(scope: S, found: RouteMatch, prefix: boolean): S & WithUrlRoute {
+  const urlRoute = urlRouteFor((scope as RoutedScope).urlRoute, found);
   // Only a router needs the rest of the path; an endpoint that runs a router of its own must
   // not look nested to it.
   if (prefix) return copyWith(scope, { urlRoute, [pathRemaining]: found.rest });
