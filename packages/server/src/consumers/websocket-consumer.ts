@@ -368,16 +368,17 @@ export class WebsocketConsumer<S extends WebSocketScope = WebSocketScope> {
     );
   }
 
-  // The group steps are skipped, not called to do nothing: each async call and await costs
-  // every connection a promise, a reaction and a tick.
-  async #connect(): Promise<void> {
-    if (this.groups.length > 0) await this.#joinGroups();
-    await this.connect();
+  // Not async, and the group steps are skipped rather than called to do nothing: each async
+  // call and await costs every connection a promise, a reaction and a tick. A hook that throws
+  // instead of rejecting is caught where the event is handled, as a rejection would be.
+  #connect(): void | Promise<void> {
+    if (this.groups.length > 0) return this.#joinGroups().then(() => this.connect());
+    return this.connect();
   }
 
-  async #disconnect(code: number): Promise<void> {
-    if (this.#joined.length > 0) await this.#leaveGroups();
-    await this.disconnect(code);
+  #disconnect(code: number): void | Promise<void> {
+    if (this.#joined.length > 0) return this.#leaveGroups().then(() => this.disconnect(code));
+    return this.disconnect(code);
   }
 
   async #handleLayerMessage(message: ChannelLayerMessage): Promise<void> {
