@@ -7,6 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Application } from '@wsgate/shared';
+import { HandshakeDeadlines } from './handshake-deadlines.js';
 import { Heartbeat } from './heartbeat.js';
 import { HttpConnection } from './http-connection.js';
 import { rejectHandshake } from './reject-handshake.js';
@@ -78,6 +79,7 @@ export function attach(
   const resolved = resolveServerOptions(serverOptions);
   const { logger } = resolved;
   const upgrader = new WebSocketUpgrader(resolved);
+  const deadlines = new HandshakeDeadlines(resolved.handshakeTimeoutMs);
   const heartbeat = new Heartbeat(resolved.pingIntervalMs);
   const live = new Set<Connection>();
   let closing: Promise<void> | null = null;
@@ -116,6 +118,7 @@ export function attach(
       head,
       scope: result.scope,
       upgrader,
+      deadlines,
       heartbeat,
       options: resolved,
       onClosed: untrack,

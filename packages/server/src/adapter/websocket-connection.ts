@@ -11,6 +11,11 @@ import type { Application, WebSocketInboundEvent, WebSocketScope } from '@wsgate
 import type WebSocket from 'ws';
 import { ServerErrorCode, WsgateError } from '../errors.js';
 import { checkWebSocketEvent } from './check-outbound-event.js';
+import type {
+  HandshakeDeadline,
+  HandshakeDeadlines,
+  HandshakeTimeoutTarget,
+} from './handshake-deadlines.js';
 import type { Heartbeat } from './heartbeat.js';
 import { Inbox } from './inbox.js';
 import type { FlowControl } from './inbox.js';
@@ -26,6 +31,7 @@ export interface UpgradeRequest {
   readonly head: Buffer;
   readonly scope: WebSocketScope;
   readonly upgrader: WebSocketUpgrader;
+  readonly deadlines: HandshakeDeadlines;
   readonly heartbeat: Heartbeat;
   readonly options: ResolvedServerOptions;
   /** Called once, when the socket is gone (closed, refused or terminated). */
@@ -55,7 +61,7 @@ function receiveEvent(data: WebSocket.RawData, isBinary: boolean): WebSocketInbo
  * const connection = new WebSocketConnection({ ...upgrade, onClosed: (c) => live.delete(c) });
  * void connection.run(app);
  */
-export class WebSocketConnection implements FlowControl {
+export class WebSocketConnection implements FlowControl, HandshakeTimeoutTarget {
   readonly #socket: Duplex;
   readonly #scope: WebSocketScope;
   readonly #heartbeat: Heartbeat;
@@ -67,7 +73,7 @@ export class WebSocketConnection implements FlowControl {
    * (its headers live on in the scope) nor `head` (the buffer it was sliced from).
    */
   #request: UpgradeRequest | null;
-  #handshakeTimer: NodeJS.Timeout | undefined;
+  #deadline: HandshakeDeadline | null;
   #phase: Phase = 'handshake';
   #ws: WebSocket | null = null;
   #outbound: OutboundFlow | null = null;
@@ -89,12 +95,15 @@ export class WebSocketConnection implements FlowControl {
     this.#inbox = new Inbox(request.options.maxQueuedMessages, this);
     this.#inbox.push({ type: 'websocket.connect' });
     request.socket.on('close', this.#onHandshakeSocketClose);
-    this.#handshakeTimer = setTimeout(() => {
-      this.#log('debug', 'websocket handshake timed out: closing 4408', {
-        handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
-      });
-      this.#closeWithAuthError(CloseCode.authTimeout, '');
-    }, request.options.handshakeTimeoutMs);
+    this.#deadline = request.deadlines.start(this);
+  }
+
+  /** The application neither accepted nor refused within `handshakeTimeoutMs`. */
+  handshakeTimedOut(): void {
+    this.#log('debug', 'websocket handshake timed out: closing 4408', {
+      handshakeTimeoutMs: this.#options.handshakeTimeoutMs,
+    });
+    this.#closeWithAuthError(CloseCode.authTimeout, '');
   }
 
   /**
@@ -300,9 +309,9 @@ export class WebSocketConnection implements FlowControl {
 
   #endHandshake(): void {
     if (this.#request === null) return;
+    this.#request.deadlines.cancel(this.#deadline as HandshakeDeadline);
     this.#request = null;
-    clearTimeout(this.#handshakeTimer);
-    this.#handshakeTimer = undefined;
+    this.#deadline = null;
     this.#socket.off('close', this.#onHandshakeSocketClose);
   }
 
