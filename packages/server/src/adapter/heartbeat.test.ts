@@ -26,7 +26,7 @@ describe('Heartbeat', () => {
     vi.advanceTimersByTime(1000);
     expect(ws.pings).toBe(1);
     vi.advanceTimersByTime(1000);
-    expect(onDead).toHaveBeenCalledOnce();
+    expect(onDead).toHaveBeenCalledExactlyOnceWith(ws);
     expect(vi.getTimerCount()).toBe(0);
     expect(ws.listenerCount('pong')).toBe(0);
     vi.advanceTimersByTime(5000);

@@ -14,9 +14,9 @@ export class Pulse {
    */
   alive = true;
   readonly ws: WebSocket;
-  readonly onDead: () => void;
+  readonly onDead: (ws: WebSocket) => void;
 
-  constructor(ws: WebSocket, onDead: () => void) {
+  constructor(ws: WebSocket, onDead: (ws: WebSocket) => void) {
     this.ws = ws;
     this.onDead = onDead;
   }
@@ -49,8 +49,11 @@ export class Heartbeat {
     };
   }
 
-  /** Watches `ws` until `unwatch(ws)` or its death; the pulse is for reporting messages. */
-  watch(ws: WebSocket, onDead: () => void): Pulse {
+  /**
+   * Watches `ws` until `unwatch(ws)` or its death; the pulse is for reporting messages.
+   * `onDead` is given the socket, so one function can serve every socket.
+   */
+  watch(ws: WebSocket, onDead: (ws: WebSocket) => void): Pulse {
     const pulse = new Pulse(ws, onDead);
     if (this.#intervalMs === 0) return pulse;
     this.#pulses.set(ws, pulse);
@@ -79,7 +82,7 @@ export class Heartbeat {
         pulse.ws.ping();
       } else {
         this.unwatch(pulse.ws);
-        pulse.onDead();
+        pulse.onDead(pulse.ws);
       }
     }
   }

@@ -64,17 +64,21 @@ describe('OutboundFlow', () => {
   });
 
   it('gives up on a socket that does not drain within slowReaderTimeoutMs', async () => {
-    const { flow, onStuck } = setup();
+    const { socket, flow, onStuck } = setup();
     const waiting = flow.send('x'.repeat(150));
     vi.advanceTimersByTime(1000);
     expect(await settled(waiting)).toBe(true);
-    expect(onStuck).toHaveBeenCalledWith(expect.stringContaining('slowReaderTimeoutMs'), 150);
+    expect(onStuck).toHaveBeenCalledWith(
+      expect.stringContaining('slowReaderTimeoutMs'),
+      150,
+      socket,
+    );
   });
 
   it('gives up at once past maxBufferedAmount', async () => {
-    const { flow, onStuck } = setup();
+    const { socket, flow, onStuck } = setup();
     expect(await settled(flow.send('x'.repeat(401)))).toBe(true);
-    expect(onStuck).toHaveBeenCalledWith(expect.stringContaining('maxBufferedAmount'), 401);
+    expect(onStuck).toHaveBeenCalledWith(expect.stringContaining('maxBufferedAmount'), 401, socket);
     expect(vi.getTimerCount()).toBe(0);
   });
 

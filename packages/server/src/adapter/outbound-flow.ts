@@ -9,6 +9,12 @@ import type WebSocket from 'ws';
 /** What every send that has nothing to wait for returns: one promise, settled once for all. */
 const noWait: Promise<void> = Promise.resolve();
 
+/**
+ * Told that a reader is stuck (it should terminate the socket); given the WebSocket, so one
+ * function can serve every socket.
+ */
+export type OnStuck = (why: string, bufferedAmount: number, ws: WebSocket) => void;
+
 export interface OutboundLimits {
   readonly sendHighWaterMark: number;
   readonly maxBufferedAmount: number;
@@ -29,16 +35,11 @@ export class OutboundFlow {
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #limits: OutboundLimits;
-  readonly #onStuck: (why: string, bufferedAmount: number) => void;
+  readonly #onStuck: OnStuck;
   #draining: Promise<void> | null = null;
   #stopDraining: (() => void) | null = null;
 
-  constructor(
-    ws: WebSocket,
-    socket: Duplex,
-    limits: OutboundLimits,
-    onStuck: (why: string, bufferedAmount: number) => void,
-  ) {
+  constructor(ws: WebSocket, socket: Duplex, limits: OutboundLimits, onStuck: OnStuck) {
     this.#ws = ws;
     this.#socket = socket;
     this.#limits = limits;
@@ -68,7 +69,7 @@ export class OutboundFlow {
   #stuck(why: string): void {
     const buffered = this.#ws.bufferedAmount;
     this.stop();
-    this.#onStuck(why, buffered);
+    this.#onStuck(why, buffered, this.#ws);
   }
 
   #drained(): Promise<void> {

@@ -16,7 +16,7 @@ import type {
   HandshakeDeadlines,
   HandshakeTimeoutTarget,
 } from './handshake-deadlines.js';
-import type { Heartbeat } from './heartbeat.js';
+import type { Heartbeat, Pulse } from './heartbeat.js';
 import { Inbox } from './inbox.js';
 import type { FlowControl } from './inbox.js';
 import { OutboundFlow } from './outbound-flow.js';
@@ -39,6 +39,17 @@ export interface UpgradeRequest {
 }
 
 type Phase = 'handshake' | 'open' | 'closing' | 'closed';
+
+/**
+ * The connection a socket or WebSocket belongs to. The listeners below are shared by every
+ * connection and find theirs through it: a closure per listener and socket would cost each
+ * open connection a function and its context for as long as it stays open.
+ */
+const owner = Symbol('wsgate.connection');
+
+interface Owned {
+  [owner]?: WebSocketConnection;
+}
 
 function meaningOf(code: number): string {
   const known = (closeCodes as Record<number, { meaning: string } | undefined>)[code];
@@ -76,6 +87,7 @@ export class WebSocketConnection implements FlowControl, HandshakeTimeoutTarget 
   #deadline: HandshakeDeadline | null;
   #phase: Phase = 'handshake';
   #ws: WebSocket | null = null;
+  #pulse: Pulse | null = null;
   #outbound: OutboundFlow | null = null;
   #loggedLateSend = false;
   /**
@@ -94,7 +106,8 @@ export class WebSocketConnection implements FlowControl, HandshakeTimeoutTarget 
     this.#onClosed = request.onClosed;
     this.#inbox = new Inbox(request.options.maxQueuedMessages, this);
     this.#inbox.push({ type: 'websocket.connect' });
-    request.socket.on('close', this.#onHandshakeSocketClose);
+    (request.socket as Duplex & Owned)[owner] = this;
+    request.socket.on('close', WebSocketConnection.#onHandshakeSocketClose);
     this.#deadline = request.deadlines.start(this);
   }
 
@@ -271,25 +284,60 @@ export class WebSocketConnection implements FlowControl, HandshakeTimeoutTarget 
   #open(ws: WebSocket): void {
     this.#ws = ws;
     this.#phase = 'open';
-    const pulse = this.#heartbeat.watch(ws, () => {
-      this.#log('debug', 'no pong since the last ping: terminating a dead link');
-      this.terminate();
-    });
-    ws.on('message', (data, isBinary) => {
-      pulse.alive = true;
-      this.#inbox.push(receiveEvent(data, isBinary));
-    });
-    ws.on('close', (code, reason) => this.#finish(code, reason.toString()));
-    ws.on('error', (error: Error & { code?: string }) => {
-      this.#log('debug', `websocket closed on a protocol error: ${error.message}`, {
-        code: error.code,
-      });
-    });
-    this.#outbound = new OutboundFlow(ws, this.#socket, this.#options, (why, bufferedAmount) => {
-      this.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
-      this.terminate();
-    });
+    (ws as WebSocket & Owned)[owner] = this;
+    this.#pulse = this.#heartbeat.watch(ws, WebSocketConnection.#onDeadLink);
+    ws.on('message', WebSocketConnection.#onMessage);
+    ws.on('close', WebSocketConnection.#onClose);
+    ws.on('error', WebSocketConnection.#onError);
+    this.#outbound = new OutboundFlow(
+      ws,
+      this.#socket,
+      this.#options,
+      WebSocketConnection.#onStuck,
+    );
   }
+
+  static readonly #onMessage = function (
+    this: WebSocket & Owned,
+    data: WebSocket.RawData,
+    isBinary: boolean,
+  ): void {
+    const connection = this[owner] as WebSocketConnection;
+    (connection.#pulse as Pulse).alive = true;
+    connection.#inbox.push(receiveEvent(data, isBinary));
+  };
+
+  static readonly #onClose = function (this: WebSocket & Owned, code: number, reason: Buffer) {
+    (this[owner] as WebSocketConnection).#finish(code, reason.toString());
+  };
+
+  static readonly #onError = function (this: WebSocket & Owned, error: Error & { code?: string }) {
+    (this[owner] as WebSocketConnection).#log(
+      'debug',
+      `websocket closed on a protocol error: ${error.message}`,
+      {
+        code: error.code,
+      },
+    );
+  };
+
+  static readonly #onDeadLink = (ws: WebSocket & Owned): void => {
+    const connection = ws[owner] as WebSocketConnection;
+    connection.#log('debug', 'no pong since the last ping: terminating a dead link');
+    connection.terminate();
+  };
+
+  static readonly #onStuck = (why: string, bufferedAmount: number, ws: WebSocket & Owned) => {
+    const connection = ws[owner] as WebSocketConnection;
+    connection.#log('warn', `terminating a slow reader: ${why}`, { bufferedAmount });
+    connection.terminate();
+  };
+
+  static readonly #onHandshakeSocketClose = function (this: Duplex & Owned): void {
+    const connection = this[owner] as WebSocketConnection;
+    connection.#log('debug', 'client went away during the handshake');
+    connection.#finish(CloseCode.abnormal);
+  };
 
   #closeOpen(code: number, reason: string): void {
     this.#phase = 'closing';
@@ -302,17 +350,12 @@ export class WebSocketConnection implements FlowControl, HandshakeTimeoutTarget 
     this.#finish(code);
   }
 
-  readonly #onHandshakeSocketClose = (): void => {
-    this.#log('debug', 'client went away during the handshake');
-    this.#finish(CloseCode.abnormal);
-  };
-
   #endHandshake(): void {
     if (this.#request === null) return;
     this.#request.deadlines.cancel(this.#deadline as HandshakeDeadline);
     this.#request = null;
     this.#deadline = null;
-    this.#socket.off('close', this.#onHandshakeSocketClose);
+    this.#socket.off('close', WebSocketConnection.#onHandshakeSocketClose);
   }
 
   #finish(code: number, reason = ''): void {
