@@ -49,7 +49,8 @@ export class SealedSession implements Session {
   #sealing: { readonly version: number; readonly state: Promise<SealedState> } | undefined;
   #saveRequested = false;
   #responseStarted = false;
-  readonly #listeners = new Set<SessionSavedListener>();
+  /** Made by the first listener: most sessions never get one, and each open socket keeps its. */
+  #listeners: Set<SessionSavedListener> | null = null;
 
   constructor(
     record: SessionRecord | null,
@@ -146,7 +147,7 @@ export class SealedSession implements Session {
       expiresAt: state.expiresAt,
       codec: this.#settings.codec,
     };
-    for (const listener of this.#listeners) await listener(event);
+    for (const listener of this.#listeners ?? []) await listener(event);
   }
 
   /** The current contents sealed, with the cookie for them; reused until the next change. */
@@ -189,8 +190,9 @@ export class SealedSession implements Session {
   }
 
   addSavedListener(listener: SessionSavedListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   #changed(): void {
