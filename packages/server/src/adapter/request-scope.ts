@@ -42,10 +42,27 @@ function parseTarget(url: string): RequestTarget | null {
   }
 }
 
+/**
+ * Lower-cased header names, shared: every open WebSocket keeps its scope's headers, and names
+ * such as `sec-websocket-key` would otherwise be strings of their own in each. Clients choose
+ * names, so only the first few hundred distinct ones are kept.
+ */
+const lowerCaseNames = new Map<string, string>();
+const maxLowerCaseNames = 256;
+
+function lowerCaseName(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size < maxLowerCaseNames) lowerCaseNames.set(name, lower);
+  }
+  return lower;
+}
+
 function headerPairs(raw: readonly string[]): Header[] {
   const pairs: Header[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    pairs.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
+    pairs.push([lowerCaseName(raw[i] as string), raw[i + 1] as string]);
   }
   return pairs;
 }
