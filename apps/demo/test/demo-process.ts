@@ -12,6 +12,9 @@ import { serverScript } from './build-demo.js';
 /** Starting shares two cores with other tests; generous, but bounded. */
 const startTimeoutMs = 20_000;
 
+/** For a hook that starts or stops a few demo processes, each bounded by startTimeoutMs. */
+export const processHookTimeoutMs = 3 * startTimeoutMs;
+
 export interface DemoProcessOptions {
   /** Where the demo keeps its database and generated secret. */
   readonly dataDir: string;

@@ -22,7 +22,7 @@ import { requirePrivateRedis, startPrivateRedis } from '../../../test-support/pr
 import type { PrivateRedis } from '../../../test-support/private-redis.js';
 import { startTcpBalancer } from '../../../test-support/tcp-balancer.js';
 import type { TcpBalancer } from '../../../test-support/tcp-balancer.js';
-import { DemoProcess } from './demo-process.js';
+import { DemoProcess, processHookTimeoutMs } from './demo-process.js';
 import type { RoomClient } from './room-client.js';
 import { joinRoom, postForm, sessionCookie } from './room-client.js';
 
@@ -54,7 +54,7 @@ describe.skipIf(!canRun)('the demo on two nodes, under faults', { timeout: 60_00
     b = nodeB.url.replace('//localhost:', '//127.0.0.1:');
     await postForm(a, '/auth/signup', { username: 'ada', password: 'ada-password' });
     await postForm(b, '/auth/signup', { username: 'grace', password: 'grace-password' });
-  });
+  }, processHookTimeoutMs);
 
   afterEach(() => {
     for (const room of rooms.splice(0)) room.close();
@@ -66,7 +66,7 @@ describe.skipIf(!canRun)('the demo on two nodes, under faults', { timeout: 60_00
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);
     await redis?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  }, processHookTimeoutMs);
 
   /** Waits until GET /healthz answers `status`; returns its body. */
   async function expectHealth(base: string, status: number): Promise<Record<string, unknown>> {

@@ -19,7 +19,7 @@ import {
   requireRedis,
   uniquePrefix,
 } from '../../../packages/server/test/redis-fixtures.js';
-import { DemoProcess } from './demo-process.js';
+import { DemoProcess, processHookTimeoutMs } from './demo-process.js';
 import type { RoomClient } from './room-client.js';
 import { joinRoom, postForm, sessionCookie } from './room-client.js';
 
@@ -43,7 +43,7 @@ describe.skipIf(!hasRedis)('the demo on two nodes', { timeout: 30_000 }, () => {
     nodeB = await DemoProcess.start({ dataDir, env });
     a = nodeA.url.replace('//localhost:', '//127.0.0.1:');
     b = nodeB.url.replace('//localhost:', '//127.0.0.1:');
-  });
+  }, processHookTimeoutMs);
 
   afterEach(() => {
     for (const room of open.splice(0)) room.close();
@@ -58,7 +58,7 @@ describe.skipIf(!hasRedis)('the demo on two nodes', { timeout: 30_000 }, () => {
       redis.destroy();
     }
     await rm(dataDir, { recursive: true, force: true });
-  });
+  }, processHookTimeoutMs);
 
   async function enter(base: string, room: string, cookie?: string): Promise<RoomClient> {
     const joined = await joinRoom(base, room, cookie === undefined ? {} : { cookie });
