@@ -32,6 +32,23 @@ describe('UnsealCache', () => {
     expect(cache.get('c')).toBeDefined();
   });
 
+  it('keeps one entry per seal, and evicts in order of last use across many entries', () => {
+    const cache = new UnsealCache(3);
+    for (const seal of ['a', 'b', 'c', 'a', 'd']) cache.set(seal, record(seal));
+    expect(cache.size).toBe(3);
+    cache.get('c'); // use order now: a, d, c (b was evicted by d)
+    cache.set('e', record('e'));
+    cache.set('f', record('f'));
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].map((seal) => cache.get(seal) !== undefined)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+  });
+
   it('never serves an expired entry, and forgets it', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const cache = new UnsealCache(10);

@@ -1,20 +1,31 @@
 /**
  * Opened sessions by seal, so a reconnect storm (every tab of every user reconnecting at once)
- * costs a Map lookup per handshake instead of an unseal (~0.5 ms of WebCrypto round trips).
+ * costs a Map lookup per handshake instead of an unseal.
  * A seal is immutable and authenticated, so the seal string itself is a safe key.
  */
 import type { SessionRecord } from './seal-session.js';
 
+/** One cached session, and its place in the recency list. */
 interface Entry {
+  readonly seal: string;
   readonly id: string;
   readonly expiresAt: number;
   /** JSON, so every hit parses a fresh copy that the application may change freely. */
   readonly json: string;
+  /** Toward the most recently used end; null at it. */
+  newer: Entry | null;
+  /** Toward the least recently used end; null at it. */
+  older: Entry | null;
 }
 
 /**
  * A bounded LRU of opened sessions that never serves an expired one. Revocation is the
  * caller's to check on every hit: the cache does not know the revocation store.
+ *
+ * Recency is a linked list through the entries, not a Map's insertion order. Finding a Map's
+ * first key walks past every entry deleted since the Map last compacted itself, and an LRU
+ * deletes at exactly that end: at 10,000 entries, each eviction cost about 20 µs, on every
+ * handshake with a new cookie once the cache was full.
  *
  * @example
  * const cache = new UnsealCache(10_000);
@@ -22,8 +33,9 @@ interface Entry {
  */
 export class UnsealCache {
   readonly #capacity: number;
-  /** Map iteration order is insertion order: the first key is the least recently used. */
   readonly #entries = new Map<string, Entry>();
+  #newest: Entry | null = null;
+  #oldest: Entry | null = null;
 
   /** @param capacity entries kept; 0 disables the cache. */
   constructor(capacity: number) {
@@ -38,9 +50,12 @@ export class UnsealCache {
   get(seal: string): SessionRecord | undefined {
     const entry = this.#entries.get(seal);
     if (entry === undefined) return undefined;
-    this.#entries.delete(seal);
-    if (entry.expiresAt <= Date.now()) return undefined;
-    this.#entries.set(seal, entry);
+    if (entry.expiresAt <= Date.now()) {
+      this.#remove(entry);
+      return undefined;
+    }
+    this.#unlink(entry);
+    this.#pushNewest(entry);
     return {
       id: entry.id,
       expiresAt: entry.expiresAt,
@@ -50,15 +65,40 @@ export class UnsealCache {
 
   set(seal: string, record: SessionRecord): void {
     if (this.#capacity === 0) return;
-    this.#entries.delete(seal);
-    this.#entries.set(seal, {
+    const previous = this.#entries.get(seal);
+    if (previous !== undefined) this.#remove(previous);
+    const entry: Entry = {
+      seal,
       id: record.id,
       expiresAt: record.expiresAt,
       json: JSON.stringify(record.data),
-    });
-    if (this.#entries.size > this.#capacity) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
+      newer: null,
+      older: null,
+    };
+    this.#entries.set(seal, entry);
+    this.#pushNewest(entry);
+    if (this.#entries.size > this.#capacity && this.#oldest !== null) this.#remove(this.#oldest);
+  }
+
+  #remove(entry: Entry): void {
+    this.#entries.delete(entry.seal);
+    this.#unlink(entry);
+  }
+
+  #pushNewest(entry: Entry): void {
+    entry.older = this.#newest;
+    entry.newer = null;
+    if (this.#newest === null) this.#oldest = entry;
+    else this.#newest.newer = entry;
+    this.#newest = entry;
+  }
+
+  #unlink(entry: Entry): void {
+    if (entry.newer === null) this.#newest = entry.older;
+    else entry.newer.older = entry.older;
+    if (entry.older === null) this.#oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    entry.newer = null;
+    entry.older = null;
   }
 }
