@@ -148,6 +148,24 @@ const settings = {
   timeoutMs: 5_000,
 };
 
+/** One run of authenticated handshakes against `url`, as the load child takes it. */
+function handshakesRequest(
+  protocol: Protocol,
+  url: string,
+  regime: Regime,
+  phase: HandshakePhase,
+): AuthRequest {
+  return {
+    type: 'auth-handshakes',
+    protocol,
+    url,
+    regime,
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    ...phase,
+  };
+}
+
 /**
  * Runs warm, then cold handshakes against every server, unmeasured, so that the first window
  * finds each in its steady state. Says what failed, if anything.
@@ -161,15 +179,7 @@ async function primeServers(
     for (const regime of ['warm', 'cold'] as const) {
       const phase = settings.priming[regime];
       const priming = await load.request<AuthHandshakeResult>(
-        {
-          type: 'auth-handshakes',
-          protocol,
-          url,
-          regime,
-          concurrency: settings.concurrency,
-          timeoutMs: settings.timeoutMs,
-          ...phase,
-        } satisfies AuthRequest,
+        handshakesRequest(protocol, url, regime, phase),
         phase.durationMs + 4 * settings.timeoutMs,
       );
       tallies.push(priming.failures);
@@ -261,15 +271,7 @@ export const authHandshakeMeasurement: Measurement = {
       measureHandshakeWindow(
         async (phase: HandshakePhase) => {
           const result = await load.request<AuthHandshakeResult>(
-            {
-              type: 'auth-handshakes',
-              protocol,
-              url,
-              regime,
-              concurrency: settings.concurrency,
-              timeoutMs: settings.timeoutMs,
-              ...phase,
-            } satisfies AuthRequest,
+            handshakesRequest(protocol, url, regime, phase),
             bound(phase.durationMs),
           );
           if (result.exhausted) {
